@@ -1,0 +1,3 @@
+package io.callstream.contracts.call;
+
+public enum TransferKind { EXTERNAL, EXTENSION }

@@ -1,0 +1,96 @@
+package io.callstream.servicekit.consumer;
+
+import io.callstream.contracts.cloudevents.CloudEventsKafka;
+import io.callstream.contracts.cloudevents.MalformedEventException;
+import io.callstream.servicekit.config.ServicekitConfig;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.jboss.logging.Logger;
+
+import java.time.Instant;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Applies each Kafka record once: the handler runs in a transaction that also records the event id,
+ * so a redelivered event is skipped and a failed one leaves nothing behind. A record that is not a
+ * readable CloudEvent fails at once; one whose handler keeps failing fails after
+ * {@code callstream.consumer.max-attempts}. Either way the exception reaches the Kafka connector, whose
+ * dead-letter failure strategy parks the record on {@code callstream.dlq.<service>} and goes on.
+ *
+ * <pre>{@code
+ * @Incoming("call-events") @Blocking(ordered = true)
+ * void on(ConsumerRecord<String, byte[]> record) { consumer.process("sessions", record, this::apply); }
+ * }</pre>
+ */
+@ApplicationScoped
+public class IdempotentConsumer {
+    private static final Logger LOG = Logger.getLogger(IdempotentConsumer.class);
+
+    private final ProcessedEvents processed;
+    private final ServicekitConfig config;
+    private ScheduledExecutorService housekeeping;
+
+    IdempotentConsumer(ProcessedEvents processed, ServicekitConfig config) {
+        this.processed = processed;
+        this.config = config;
+    }
+
+    public void process(String consumer, ConsumerRecord<String, byte[]> record, Consumer<IncomingEvent> handler) {
+        IncomingEvent event = new IncomingEvent(CloudEventsKafka.read(record));
+        RuntimeException last = null;
+        long backoff = config.consumer().retryBackoff().toMillis();
+        for (int attempt = 1; attempt <= config.consumer().maxAttempts(); attempt++) {
+            try {
+                QuarkusTransaction.requiringNew().run(() -> {
+                    if (processed.markProcessed(consumer, event.id())) {
+                        handler.accept(event);
+                    }
+                });
+                return;
+            } catch (MalformedEventException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                last = e;
+                LOG.warnf("%s: event %s (%s) failed, try %d of %d: %s", consumer, event.id(), event.type(), attempt,
+                        config.consumer().maxAttempts(), e.toString());
+                if (attempt < config.consumer().maxAttempts()) {
+                    pause(backoff);
+                    backoff *= 2;
+                }
+            }
+        }
+        throw new EventProcessingException(consumer + " gave up on event " + event.id() + " (" + event.type() + ")", last);
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis); // a retry backoff on the consumer's own worker thread
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    void start(@Observes StartupEvent ignored) {
+        housekeeping = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "processed-event-retention"));
+        housekeeping.scheduleWithFixedDelay(() -> {
+            try {
+                processed.forgetBefore(Instant.now().minus(config.consumer().processedRetention()));
+            } catch (RuntimeException e) {
+                LOG.warnf("forgetting old processed events failed: %s", e.toString());
+            }
+        }, 5, 60, TimeUnit.MINUTES);
+    }
+
+    void stop(@Observes ShutdownEvent ignored) {
+        if (housekeeping != null) {
+            housekeeping.shutdownNow();
+        }
+    }
+}

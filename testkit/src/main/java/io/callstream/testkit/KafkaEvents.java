@@ -1,0 +1,136 @@
+package io.callstream.testkit;
+
+import io.callstream.contracts.Json;
+import io.callstream.contracts.cloudevents.CloudEventsKafka;
+import io.callstream.contracts.cloudevents.EventEnvelope;
+import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
+import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import org.awaitility.Awaitility;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Predicate;
+
+
+/** Produce to and await CloudEvents on the test broker (KafkaCompanion underneath). */
+public final class KafkaEvents implements AutoCloseable {
+    private final KafkaCompanion companion;
+    private KafkaProducer<String, byte[]> producer;
+
+    public KafkaEvents() {
+        this(TestInfrastructure.get().kafkaBootstrapServers());
+    }
+
+    public KafkaEvents(String bootstrapServers) {
+        companion = new KafkaCompanion(bootstrapServers);
+    }
+
+    public KafkaCompanion companion() {
+        return companion;
+    }
+
+    /** Starts reading {@code topic} from its beginning; the task keeps collecting until closed. */
+    public ConsumerTask<String, byte[]> watch(String topic) {
+        return companion.<String, byte[]>consumeWithDeserializers(new StringDeserializer(), new ByteArrayDeserializer())
+                .withGroupId("test-" + UUID.randomUUID())
+                .fromTopics(topic);
+    }
+
+    /** Waits until {@code topic} holds a record that matches, and returns it. */
+    public ConsumerRecord<String, byte[]> awaitRecord(String topic, Predicate<ConsumerRecord<String, byte[]>> match) {
+        try (ConsumerTask<String, byte[]> task = watch(topic)) {
+            return Awaitility.await().atMost(Duration.ofSeconds(30)).until(
+                    () -> task.getRecords().stream().filter(match).findFirst().orElse(null),
+                    r -> r != null);
+        }
+    }
+
+    /** Waits for the CloudEvent with this id on {@code topic}. */
+    public ConsumerRecord<String, byte[]> awaitEventId(String topic, String eventId) {
+        return awaitRecord(topic, r -> eventId.equals(header(r, CloudEventsKafka.ID)));
+    }
+
+    /** Every record on {@code topic} whose {@code ce_id} is {@code eventId}, reading all partitions to their end. */
+    public List<ConsumerRecord<String, byte[]>> recordsWithEventId(String topic, String eventId) {
+        return readToEnd(topic).stream().filter(r -> eventId.equals(header(r, CloudEventsKafka.ID))).toList();
+    }
+
+    /** Everything on {@code topic} right now, from the beginning to the current end of each partition. */
+    public List<ConsumerRecord<String, byte[]>> readToEnd(String topic) {
+        Map<String, Object> config = Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, companion.getBootstrapServers(),
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        try (KafkaConsumer<String, byte[]> consumer =
+                     new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
+                consumer.poll(Duration.ofMillis(100)).forEach(records::add);
+                return partitions.stream().allMatch(tp -> consumer.position(tp) >= end.get(tp));
+            });
+            return records;
+        }
+    }
+
+    /** Sends {@code data} as a CloudEvent of {@code type} keyed by {@code key}; returns the event id. */
+    public String send(String topic, String type, String key, Object data) {
+        return send(topic, new EventEnvelope(UUID.randomUUID().toString(), type, "/callstream/test", Instant.now(),
+                key, Json.write(data)));
+    }
+
+    public String send(String topic, EventEnvelope envelope) {
+        ProducerRecord<String, byte[]> record = CloudEventsKafka.toRecord(topic, envelope);
+        produce(record);
+        return envelope.id();
+    }
+
+    /** Sends raw bytes with no CloudEvents headers (what a misbehaving producer might do). */
+    public void sendRaw(String topic, String key, byte[] value) {
+        produce(new ProducerRecord<>(topic, key, value));
+    }
+
+    private synchronized void produce(ProducerRecord<String, byte[]> record) {
+        if (producer == null) {
+            producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, companion.getBootstrapServers(),
+                    ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer());
+        }
+        try {
+            producer.send(record).get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot send to " + record.topic(), e);
+        }
+    }
+
+    public static String header(ConsumerRecord<?, ?> record, String name) {
+        var h = record.headers().lastHeader(name);
+        return h == null ? null : new String(h.value(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (producer != null) {
+            producer.close();
+        }
+        companion.close();
+    }
+}
