@@ -52,12 +52,19 @@ public final class KafkaEvents implements AutoCloseable {
                 .fromTopics(topic);
     }
 
-    /** Waits until {@code topic} holds a record that matches, and returns it. */
+    /** Waits until {@code topic} holds a record that matches (reading every partition from its start), and returns it. */
     public ConsumerRecord<String, byte[]> awaitRecord(String topic, Predicate<ConsumerRecord<String, byte[]>> match) {
-        try (ConsumerTask<String, byte[]> task = watch(topic)) {
-            return Awaitility.await().atMost(Duration.ofSeconds(30)).until(
-                    () -> task.getRecords().stream().filter(match).findFirst().orElse(null),
-                    r -> r != null);
+        try (KafkaConsumer<String, byte[]> consumer = fromBeginning(topic)) {
+            List<ConsumerRecord<String, byte[]>> found = new ArrayList<>();
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
+                consumer.poll(Duration.ofMillis(100)).forEach(r -> {
+                    if (match.test(r)) {
+                        found.add(r);
+                    }
+                });
+                return !found.isEmpty();
+            });
+            return found.get(0);
         }
     }
 
@@ -73,23 +80,28 @@ public final class KafkaEvents implements AutoCloseable {
 
     /** Everything on {@code topic} right now, from the beginning to the current end of each partition. */
     public List<ConsumerRecord<String, byte[]>> readToEnd(String topic) {
-        Map<String, Object> config = Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, companion.getBootstrapServers(),
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        try (KafkaConsumer<String, byte[]> consumer =
-                     new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+        try (KafkaConsumer<String, byte[]> consumer = fromBeginning(topic)) {
+            Map<TopicPartition, Long> end = consumer.endOffsets(consumer.assignment());
             List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
             Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
                 consumer.poll(Duration.ofMillis(100)).forEach(records::add);
-                return partitions.stream().allMatch(tp -> consumer.position(tp) >= end.get(tp));
+                return end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
             });
             return records;
         }
+    }
+
+    private KafkaConsumer<String, byte[]> fromBeginning(String topic) {
+        Map<String, Object> config = Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, companion.getBootstrapServers(),
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        KafkaConsumer<String, byte[]> consumer =
+                new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
+        List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
+                .map(p -> new TopicPartition(topic, p.partition())).toList();
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        return consumer;
     }
 
     /** Sends {@code data} as a CloudEvent of {@code type} keyed by {@code key}; returns the event id. */

@@ -114,6 +114,10 @@ public final class TestInfrastructure {
                 .setConfigProp("auto.create.topics.enable", "false")
                 .setConfigProp("group.initial.rebalance.delay.ms", "0")
                 .setConfigProp("offsets.topic.num.partitions", "4")
+                .setConfigProp("offsets.topic.replication.factor", "1")
+                .setConfigProp("transaction.state.log.replication.factor", "1")
+                .setConfigProp("transaction.state.log.min.isr", "1")
+                .setConfigProp("share.coordinator.state.topic.replication.factor", "1")
                 .build();
         started.add(cluster);
         cluster.format();

@@ -1,0 +1,165 @@
+package io.callstream.servicekit.outbox;
+
+import io.callstream.contracts.Json;
+import io.callstream.servicekit.ServicekitTestResources;
+import io.callstream.servicekit.testapp.WidgetResource.WidgetCreated;
+import io.callstream.testkit.KafkaEvents;
+import io.callstream.testkit.TestInfrastructure;
+import io.callstream.testkit.TestTokens;
+import io.cloudevents.CloudEvent;
+import io.cloudevents.kafka.CloudEventDeserializer;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@QuarkusTest
+class OutboxTest {
+    private static KafkaEvents kafka;
+
+    @Inject
+    Outbox outbox;
+    @Inject
+    EntityManager em;
+
+    @BeforeAll
+    static void connect() {
+        kafka = new KafkaEvents();
+    }
+
+    @AfterAll
+    static void disconnect() {
+        kafka.close();
+    }
+
+    @Test
+    void committedEventArrivesAsACloudEventThatTheOfficialSdkReads() {
+        String name = "sdk-" + UUID.randomUUID();
+        String widgetId = given().auth().oauth2(TestTokens.token("admin")).contentType("application/json")
+                .body("{\"name\":\"" + name + "\",\"color\":\"GREEN\",\"priority\":1}")
+                .when().post("/widgets").then().statusCode(201).extract().path("widgetId");
+
+        CloudEvent event = readWithCloudEventsSdk(ServicekitTestResources.WIDGET_TOPIC, widgetId);
+        assertEquals("1.0", event.getSpecVersion().toString());
+        assertEquals("io.callstream.test.widget-created", event.getType());
+        assertEquals("/callstream/servicekit-test", event.getSource().toString());
+        assertEquals(widgetId, event.getSubject());
+        assertEquals("application/json", event.getDataContentType());
+        assertNotNull(event.getTime());
+        assertTrue(Duration.between(event.getTime().toInstant(), Instant.now()).abs().toMinutes() < 5);
+        WidgetCreated data = Json.read(event.getData().toBytes(), WidgetCreated.class);
+        assertEquals(new WidgetCreated(widgetId, name, io.callstream.servicekit.testapp.Widget.Color.GREEN), data);
+
+        UUID rowId = UUID.fromString(event.getId());
+        await().untilAsserted(() -> assertNotNull(sentAt(rowId), "the relay marks what the broker acknowledged"));
+    }
+
+    @Test
+    void rolledBackTransactionSendsNothing() {
+        AtomicReference<UUID> rolledBack = new AtomicReference<>();
+        assertThrows(IllegalStateException.class, () -> QuarkusTransaction.requiringNew().run(() -> {
+            rolledBack.set(outbox.publish(ServicekitTestResources.WIDGET_TOPIC, "k-rollback", "io.callstream.test.noise",
+                    Map.of("n", 1)));
+            throw new IllegalStateException("the state change failed");
+        }));
+        UUID marker = QuarkusTransaction.requiringNew().call(() ->
+                outbox.publish(ServicekitTestResources.WIDGET_TOPIC, "k-marker", "io.callstream.test.noise", Map.of("n", 2)));
+
+        kafka.awaitEventId(ServicekitTestResources.WIDGET_TOPIC, marker.toString());
+        // The relay sends in commit order: the marker's arrival means an earlier row would have gone too.
+        assertTrue(kafka.recordsWithEventId(ServicekitTestResources.WIDGET_TOPIC, rolledBack.get().toString()).isEmpty());
+        assertNull(QuarkusTransaction.requiringNew().call(() -> OutboxMessage.findById(rolledBack.get())));
+    }
+
+    @Test
+    void eventCommittedButNeverSentBeforeACrashIsSentByTheRelay() {
+        // What a process that died between commit and send leaves behind: a committed, unsent row.
+        UUID id = UUID.randomUUID();
+        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery(
+                        "INSERT INTO outbox_message (id, topic, message_key, type, source, occurred_at, payload)"
+                                + " VALUES (?1, ?2, 'k-crash', 'io.callstream.test.noise', '/callstream/crashed', now(), '{\"n\":3}')")
+                .setParameter(1, id).setParameter(2, ServicekitTestResources.WIDGET_TOPIC).executeUpdate());
+
+        ConsumerRecord<String, byte[]> record = kafka.awaitEventId(ServicekitTestResources.WIDGET_TOPIC, id.toString());
+        assertEquals("k-crash", record.key());
+        await().untilAsserted(() -> assertNotNull(sentAt(id)));
+        assertEquals(1, kafka.recordsWithEventId(ServicekitTestResources.WIDGET_TOPIC, id.toString()).size());
+    }
+
+    @Test
+    void failedSendIsRetriedUntilTheEventArrivesOncePerEventId() {
+        String topic = "servicekit.test.late-" + UUID.randomUUID();
+        UUID id = QuarkusTransaction.requiringNew().call(() ->
+                outbox.publish(topic, "k-late", "io.callstream.test.noise", Map.of("n", 4)));
+
+        // The topic does not exist yet and brokers do not create topics: the send fails for real.
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            OutboxMessage m = QuarkusTransaction.requiringNew().call(() -> OutboxMessage.findById(id));
+            assertTrue(m.attempts >= 1, "attempted");
+            assertNotNull(m.lastError, "the failure is recorded");
+            assertNull(m.sentAt);
+        });
+
+        TestInfrastructure.get().createTopics(List.of(topic));
+        kafka.awaitEventId(topic, id.toString());
+        await().untilAsserted(() -> assertNotNull(sentAt(id)));
+        assertEquals(1, kafka.recordsWithEventId(topic, id.toString()).size(), "once per event id");
+    }
+
+    @Test
+    void oversizedEventIsRefusedWhenWrittenNotWhenSent() {
+        assertThrows(IllegalArgumentException.class, () -> QuarkusTransaction.requiringNew().run(() ->
+                outbox.publish(ServicekitTestResources.WIDGET_TOPIC, "k-big", "io.callstream.test.noise",
+                        Map.of("blob", "x".repeat(1_000_000)))));
+    }
+
+    private Instant sentAt(UUID id) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            OutboxMessage m = OutboxMessage.findById(id);
+            return m == null ? null : m.sentAt;
+        });
+    }
+
+    private static CloudEvent readWithCloudEventsSdk(String topic, String subject) {
+        Map<String, Object> config = Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfrastructure.get().kafkaBootstrapServers(),
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        try (KafkaConsumer<String, CloudEvent> consumer =
+                     new KafkaConsumer<>(config, new StringDeserializer(), new CloudEventDeserializer())) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            List<CloudEvent> seen = new ArrayList<>();
+            return await().atMost(Duration.ofSeconds(30)).until(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> seen.add(r.value()));
+                return seen.stream().filter(e -> subject.equals(e.getSubject())).findFirst().orElse(null);
+            }, e -> e != null);
+        }
+    }
+}
