@@ -1,0 +1,145 @@
+package io.callstream.contracts;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+import io.callstream.contracts.call.Prompt;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.reflect.RecordComponent;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Every registered type: its JSON matches its schema, reads back equal, and the docs list it. */
+class EventCatalogContractTest {
+    private static final JsonSchemaFactory SCHEMAS = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
+
+    @TestFactory
+    Stream<DynamicTest> everyTypeSerialisesToJsonItsSchemaAcceptsAndReadsBackEqual() {
+        return EventCatalog.all().stream().map(t -> DynamicTest.dynamicTest(t.type(), () -> {
+            Record sample = sample(t.dataClass());
+            byte[] json = Json.write(sample);
+            Set<ValidationMessage> errors = schema(t).validate(Json.MAPPER.readTree(json));
+            assertTrue(errors.isEmpty(), t.type() + " " + new String(json) + " → " + errors);
+            assertEquals(sample, Json.read(json, t.dataClass()));
+        }));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everySchemaRefusesDataWithoutARequiredField() {
+        return EventCatalog.all().stream().map(t -> DynamicTest.dynamicTest(t.type(), () -> {
+            JsonSchema schema = schema(t);
+            JsonNode required = schema.getSchemaNode().get("required");
+            assertNotNull(required, t.type() + " names its required fields");
+            assertFalse(required.isEmpty(), t.type() + " requires something");
+            for (JsonNode field : required) {
+                ObjectNode json = (ObjectNode) Json.MAPPER.readTree(Json.write(sample(t.dataClass())));
+                json.remove(field.asText());
+                assertFalse(schema.validate(json).isEmpty(), t.type() + " accepted data without " + field.asText());
+            }
+        }));
+    }
+
+    @Test
+    void everyTypeHasASchemaAndNoSchemaIsOrphaned() throws IOException {
+        Set<String> files;
+        try (Stream<Path> list = Files.list(Path.of("src/main/resources/schemas"))) {
+            files = list.map(p -> p.getFileName().toString()).collect(Collectors.toSet());
+        }
+        Set<String> expected = EventCatalog.all().stream().map(t -> t.type() + ".json").collect(Collectors.toSet());
+        assertEquals(expected, files);
+    }
+
+    @Test
+    void docsListEveryTypeWithItsTopic() throws IOException {
+        String doc = Files.readString(Path.of("../docs/events.md"));
+        List<String> missing = new ArrayList<>();
+        for (EventType t : EventCatalog.all()) {
+            if (!doc.contains("`" + t.type() + "`")) {
+                missing.add(t.type());
+            }
+        }
+        assertTrue(missing.isEmpty(), "docs/events.md does not list " + missing);
+        Topics.ALL.forEach(topic -> assertTrue(doc.contains(topic), "docs/events.md does not name " + topic));
+    }
+
+    @Test
+    void unknownFieldsAreIgnoredBecauseTypesGrowAdditively() {
+        byte[] newer = "{\"callId\":\"c1\",\"commandId\":\"k1\",\"addedLater\":42}".getBytes();
+        assertEquals(new io.callstream.contracts.call.CallAnswered("c1", "k1"),
+                Json.read(newer, io.callstream.contracts.call.CallAnswered.class));
+    }
+
+    private static JsonSchema schema(EventType t) throws IOException {
+        try (InputStream in = EventCatalogContractTest.class.getClassLoader().getResourceAsStream(t.schemaResource())) {
+            assertNotNull(in, "no schema at " + t.schemaResource());
+            return SCHEMAS.getSchema(in);
+        }
+    }
+
+    /** A fully populated instance: every component set, so every optional field is exercised too. */
+    static Record sample(Class<? extends Record> type) throws ReflectiveOperationException {
+        RecordComponent[] components = type.getRecordComponents();
+        Object[] values = new Object[components.length];
+        Class<?>[] types = new Class<?>[components.length];
+        for (int i = 0; i < components.length; i++) {
+            types[i] = components[i].getType();
+            values[i] = sampleValue(components[i]);
+        }
+        return type.getDeclaredConstructor(types).newInstance(values);
+    }
+
+    private static Object sampleValue(RecordComponent c) {
+        Class<?> t = c.getType();
+        String name = c.getName();
+        if (t == String.class) {
+            return switch (name) {
+                case "terminator" -> "#";
+                case "interruptedBy" -> "5";
+                case "digits" -> "1234";
+                case "command" -> "io.callstream.call.start-hold";
+                default -> name + "-1";
+            };
+        }
+        if (t == int.class || t == Integer.class) {
+            return name.equals("fixedLength") ? 4 : 16;
+        }
+        if (t == long.class || t == Long.class) {
+            return 61_000L;
+        }
+        if (t == boolean.class || t == Boolean.class) {
+            return true;
+        }
+        if (t == Double.class || t == double.class) {
+            return 0.87;
+        }
+        if (t.isEnum()) {
+            return t.getEnumConstants()[t.getEnumConstants().length - 1];
+        }
+        if (t == Map.class) {
+            return Map.of("customerName", "Ada", "orderNo", "A-17");
+        }
+        if (t == Prompt.class) {
+            return Prompt.text("Welcome, ${customerName}");
+        }
+        throw new IllegalArgumentException("no sample for " + t + " " + name);
+    }
+}
