@@ -58,6 +58,18 @@ public abstract class ServiceFoundationContract {
     }
 
     @Test
+    void aValidTokenIdentifiesTheCallerAndNoTokenIsRefused() {
+        given().auth().oauth2(TestTokens.token("agent", "agent-1001")).when().get("/api/v1/me").then()
+                .statusCode(200)
+                .body("subject", equalTo("agent-1001"))
+                .body("roles", hasItem("agent"));
+        given().when().get("/api/v1/me").then()
+                .statusCode(401)
+                .contentType(startsWith("application/problem+json"));
+        given().auth().oauth2(TestTokens.expired("agent")).when().get("/api/v1/me").then().statusCode(401);
+    }
+
+    @Test
     void eventsAreStampedWithTheServiceAsSource() {
         given().when().get("/q/health/started").then().statusCode(200);
         org.junit.jupiter.api.Assertions.assertEquals("/callstream/" + serviceName(),

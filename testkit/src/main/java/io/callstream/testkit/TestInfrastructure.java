@@ -1,33 +1,18 @@
 package io.callstream.testkit;
 
-import io.callstream.contracts.Topics;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.kafka.KafkaContainer;
 import org.testcontainers.postgresql.PostgreSQLContainer;
 
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
 import java.util.logging.Logger;
-import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 /**
  * One real Kafka broker and one real PostgreSQL server for the whole test JVM, started on first use
@@ -43,7 +28,6 @@ import java.util.stream.Collectors;
  */
 public final class TestInfrastructure {
     private static final Logger LOG = Logger.getLogger(TestInfrastructure.class.getName());
-    private static final Pattern DATABASE_NAME = Pattern.compile("[a-z][a-z0-9_]{0,62}");
     private static TestInfrastructure instance;
 
     private final String kafkaBootstrapServers;
@@ -148,50 +132,24 @@ public final class TestInfrastructure {
 
     /** JDBC URL of {@code name}, created on first request (a database per service, as in production). */
     public synchronized String database(String name) {
-        if (!DATABASE_NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException("not a plain database name: " + name);
-        }
         if (databases.add(name)) {
-            try (Connection c = DriverManager.getConnection(postgresAdminUrl, postgresUser, postgresPassword);
-                 PreparedStatement exists = c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
-                exists.setString(1, name);
-                try (ResultSet rs = exists.executeQuery(); Statement st = c.createStatement()) {
-                    if (!rs.next()) {
-                        st.execute("CREATE DATABASE " + name);
-                    }
-                }
-            } catch (SQLException e) {
+            try {
+                PostgresDatabases.ensure(postgresAdminUrl, postgresUser, postgresPassword, name, null);
+            } catch (RuntimeException e) {
                 databases.remove(name);
-                throw new IllegalStateException("cannot create database " + name + ": " + e.getMessage(), e);
+                throw e;
             }
         }
-        return postgresAdminUrl.replaceFirst("/[^/?]*(\\?|$)", "/" + name + "$1");
+        return PostgresDatabases.urlOf(postgresAdminUrl, name);
     }
 
     /** Creates the shared topics, every service's dead-letter topic, and {@code extra}. */
     public synchronized void createTopics(Collection<String> extra) {
-        Set<String> wanted = new HashSet<>(Topics.ALL);
-        Topics.SERVICES.forEach(s -> wanted.add(Topics.deadLetter(s)));
+        Set<String> wanted = new HashSet<>(KafkaTopics.callstreamTopics());
         wanted.addAll(extra);
         wanted.removeAll(topics);
-        if (wanted.isEmpty()) {
-            return;
-        }
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafkaBootstrapServers))) {
-            List<NewTopic> newTopics = wanted.stream().map(t -> new NewTopic(t, 3, (short) 1))
-                    .collect(Collectors.toList());
-            admin.createTopics(newTopics).values().forEach((name, future) -> {
-                try {
-                    future.get();
-                } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw new IllegalStateException("cannot create topic " + name, e.getCause());
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException(e);
-                }
-            });
+        if (!wanted.isEmpty()) {
+            KafkaTopics.create(kafkaBootstrapServers, wanted);
             topics.addAll(wanted);
         }
     }

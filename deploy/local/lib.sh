@@ -1,0 +1,31 @@
+# Shared by deploy/local/up and down. Everything lives under .local/ (ignored by git).
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+STATE="$ROOT/.local"
+RUN="$STATE/run"
+LOGS="$STATE/logs"
+
+SERVICES=(telephony-gateway ivr-service routing-service agent-service outbound-service)
+declare -A PORT=([telephony-gateway]=8081 [ivr-service]=8082 [routing-service]=8083 [agent-service]=8084 [outbound-service]=8085)
+declare -A DATABASE=([telephony-gateway]=gateway [ivr-service]=ivr [routing-service]=routing [agent-service]=agent [outbound-service]=outbound)
+KAFKA_PORT="${CALLSTREAM_KAFKA_PORT:-9092}"
+KAFKA_CONTROLLER_PORT="${CALLSTREAM_KAFKA_CONTROLLER_PORT:-9093}"
+POSTGRES_PORT="${CALLSTREAM_POSTGRES_PORT:-5433}"
+SERVICE_JAVA_OPTS="${CALLSTREAM_SERVICE_JAVA_OPTS:--Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1}"
+
+say() { printf '%s\n' "$*"; }
+die() { printf 'callstream: %s\n' "$*" >&2; exit 1; }
+
+# true when something accepts connections on 127.0.0.1:$1
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# HTTP status of GET http://127.0.0.1:$1$2, with bash alone (no curl needed)
+http_status() {
+  local port=$1 path=$2 line
+  { exec 3<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null || { echo 000; return; }
+  printf 'GET %s HTTP/1.0\r\nHost: localhost\r\n\r\n' "$path" >&3
+  IFS=' ' read -r -t 5 _ line _ <&3 || line=000
+  exec 3<&- 3>&-
+  echo "${line:-000}"
+}
+
+pid_alive() { [ -n "$1" ] && kill -0 "$1" 2>/dev/null; }
