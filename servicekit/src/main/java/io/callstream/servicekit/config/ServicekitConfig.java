@@ -15,6 +15,14 @@ public interface ServicekitConfig {
 
     Consumer consumer();
 
+    Health health();
+
+    interface Health {
+        /** {@code callstream.health.kafka-timeout}: how long readiness waits for the broker before reporting down. */
+        @WithDefault("3s")
+        Duration kafkaTimeout();
+    }
+
     interface Events {
         /** {@code callstream.events.source}: the CloudEvents {@code ce_source} of what this service publishes. */
         String source();

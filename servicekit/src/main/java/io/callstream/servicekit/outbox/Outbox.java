@@ -49,11 +49,12 @@ public class Outbox {
         if (key == null || key.isBlank()) {
             throw new IllegalArgumentException("an event needs a key (" + type + ")");
         }
-        String payload = new String(Json.write(data), StandardCharsets.UTF_8);
-        if (payload.length() > config.outbox().maxPayloadBytes()) {
-            throw new IllegalArgumentException(type + " is " + payload.length() + " bytes, above "
+        byte[] json = Json.write(data);
+        if (json.length > config.outbox().maxPayloadBytes()) {
+            throw new IllegalArgumentException(type + " is " + json.length + " bytes, above "
                     + config.outbox().maxPayloadBytes());
         }
+        String payload = new String(json, StandardCharsets.UTF_8);
         OutboxMessage m = new OutboxMessage();
         m.id = UUID.randomUUID();
         m.topic = topic;

@@ -2,6 +2,7 @@ package io.callstream.servicekit.outbox;
 
 import io.callstream.contracts.cloudevents.CloudEventsKafka;
 import io.callstream.contracts.cloudevents.EventEnvelope;
+import io.callstream.servicekit.config.KafkaClientProperties;
 import io.callstream.servicekit.config.ServicekitConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -229,7 +230,7 @@ public class OutboxRelay {
     private KafkaProducer<String, byte[]> producer() {
         if (producer == null) {
             int timeoutMs = (int) config.outbox().sendTimeout().toMillis();
-            Map<String, Object> props = new HashMap<>();
+            Map<String, Object> props = new HashMap<>(KafkaClientProperties.fromConfig(ProducerConfig.configNames()));
             props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
             props.put(ProducerConfig.ACKS_CONFIG, "all");
             props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
