@@ -30,8 +30,19 @@ import java.util.function.Predicate;
 
 /** Produce to and await CloudEvents on the test broker (KafkaCompanion underneath). */
 public final class KafkaEvents implements AutoCloseable {
+    private static KafkaEvents shared;
+
     private final KafkaCompanion companion;
     private KafkaProducer<String, byte[]> producer;
+
+    /** One instance per test JVM on the shared test broker, closed when the JVM exits. */
+    public static synchronized KafkaEvents shared() {
+        if (shared == null) {
+            shared = new KafkaEvents();
+            Runtime.getRuntime().addShutdownHook(new Thread(shared::close, "kafka-events-close"));
+        }
+        return shared;
+    }
 
     public KafkaEvents() {
         this(TestInfrastructure.get().kafkaBootstrapServers());

@@ -10,8 +10,6 @@ import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -25,20 +23,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 @QuarkusTest
 class IdempotentConsumerTest {
     private static final String IN = ServicekitTestResources.IN_TOPIC;
-    private static KafkaEvents kafka;
+    private final KafkaEvents kafka = KafkaEvents.shared();
 
     @Inject
     EntityManager em;
-
-    @BeforeAll
-    static void connect() {
-        kafka = new KafkaEvents();
-    }
-
-    @AfterAll
-    static void disconnect() {
-        kafka.close();
-    }
 
     @Test
     void theSameEventDeliveredTwiceHasOneEffect() {

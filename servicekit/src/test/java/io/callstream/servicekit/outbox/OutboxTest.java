@@ -17,8 +17,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -40,22 +38,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @QuarkusTest
 class OutboxTest {
-    private static KafkaEvents kafka;
+    private final KafkaEvents kafka = KafkaEvents.shared();
 
     @Inject
     Outbox outbox;
     @Inject
     EntityManager em;
-
-    @BeforeAll
-    static void connect() {
-        kafka = new KafkaEvents();
-    }
-
-    @AfterAll
-    static void disconnect() {
-        kafka.close();
-    }
 
     @Test
     void committedEventArrivesAsACloudEventThatTheOfficialSdkReads() {
