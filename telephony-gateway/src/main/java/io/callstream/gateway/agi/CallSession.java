@@ -52,6 +52,16 @@ public class CallSession implements AgiScript {
 
     @Override
     public void service(AgiRequest request, AgiChannel channel) throws AgiException {
+        if (blank(request.getUniqueId()) || blank(request.getChannel())) {
+            LOG.warnf("refusing a FastAGI connection from %s without agi_uniqueid/agi_channel (not a call)",
+                    request.getRemoteAddress());
+            return;
+        }
+        if (calls.byUniqueId(request.getUniqueId()).isPresent()) {
+            LOG.warnf("refusing a second FastAGI connection for channel %s (unique id %s), which is already held",
+                    request.getChannel(), request.getUniqueId());
+            return;
+        }
         LiveCall call = open(request, channel);
         calls.add(call);
         registry.register(call);
@@ -128,6 +138,10 @@ public class CallSession implements AgiScript {
         } catch (Exception ignored) {
             // already gone
         }
+    }
+
+    private static boolean blank(String s) {
+        return s == null || s.isBlank();
     }
 
     /** Asterisk says "unknown" (or nothing) for an absent caller id or DNID. */

@@ -1,0 +1,86 @@
+package io.callstream.gateway;
+
+import io.callstream.contracts.EventCatalog;
+import io.callstream.contracts.Json;
+import io.callstream.contracts.Topics;
+import io.callstream.contracts.call.AnswerCall;
+import io.callstream.contracts.call.CallAnswered;
+import io.callstream.contracts.call.CallEnded;
+import io.callstream.contracts.call.CallStarted;
+import io.callstream.contracts.call.HangUp;
+import io.callstream.contracts.cloudevents.CloudEventsKafka;
+import io.callstream.pbx.CallerScript;
+import io.callstream.testkit.KafkaEvents;
+import io.quarkus.test.junit.QuarkusTest;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.UUID;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Whatever arrives on the FastAGI port, the gateway keeps serving real calls and leaks no thread. */
+@QuarkusTest
+class AgiBadInputTest {
+    private final KafkaEvents kafka = KafkaEvents.shared();
+
+    @ConfigProperty(name = "callstream.gateway.agi.port")
+    int agiPort;
+
+    @Test
+    void garbageTruncationOversizedLinesAndAbruptDisconnectsLeaveTheGatewayServing() throws Exception {
+        int baseline = threads();
+        send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");                         // not AGI at all
+        send("agi_network: yes\nagi_request: agi://x/callstream\nagi_chan"); // truncated, then gone
+        send("agi_request: agi://x/callstream\n\n");                        // no channel, no unique id
+        send("agi_channel: " + "X".repeat(200_000) + "\n");                 // oversized value, no end
+        send("\u0000\u00ff\u0001garbage\n\n\n");                            // binary noise
+        for (int i = 0; i < 20; i++) {
+            try (Socket s = new Socket("localhost", agiPort)) {
+                s.setSoLinger(true, 0); // reset instead of a clean close
+            }
+        }
+
+        String from = "139" + (10_000_000 + (int) (Math.random() * 80_000_000));
+        PbxSimulatorResource.simulator().call(CallerScript.from(from).to("4100").awaitEnd());
+        var started = Json.read(kafka.awaitRecord(Topics.CALL_EVENTS, r -> CallStarted.TYPE.equals(
+                KafkaEvents.header(r, CloudEventsKafka.TYPE)) && from.equals(Json.read(r.value(), CallStarted.class).from()))
+                .value(), CallStarted.class);
+        String answer = UUID.randomUUID().toString();
+        kafka.send(Topics.CALL_COMMANDS, AnswerCall.TYPE, started.callId(), new AnswerCall(answer, started.callId()));
+        kafka.awaitRecord(Topics.CALL_EVENTS, r -> started.callId().equals(r.key())
+                && CallAnswered.TYPE.equals(KafkaEvents.header(r, CloudEventsKafka.TYPE)));
+        kafka.send(Topics.CALL_COMMANDS, EventCatalog.of(HangUp.class).type(), started.callId(),
+                new HangUp(UUID.randomUUID().toString(), started.callId(), null));
+        kafka.awaitRecord(Topics.CALL_EVENTS, r -> started.callId().equals(r.key())
+                && CallEnded.TYPE.equals(KafkaEvents.header(r, CloudEventsKafka.TYPE)));
+
+        // every connection above ended; their threads went back to the pool or away
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertTrue(threads() <= baseline + 16, "threads now " + threads() + ", before " + baseline));
+        assertEquals(0, kafka.readToEnd(Topics.CALL_EVENTS).stream()
+                .filter(r -> CallStarted.TYPE.equals(KafkaEvents.header(r, CloudEventsKafka.TYPE)))
+                .map(r -> Json.read(r.value(), CallStarted.class))
+                .filter(c -> c.channel() == null || c.channel().isBlank() || c.channel().startsWith("XXXX"))
+                .count(), "no call was made of the garbage");
+    }
+
+    private void send(String text) throws IOException {
+        try (Socket s = new Socket("localhost", agiPort); OutputStream out = s.getOutputStream()) {
+            out.write(text.getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+        }
+    }
+
+    private static int threads() {
+        return ManagementFactory.getThreadMXBean().getThreadCount();
+    }
+}
