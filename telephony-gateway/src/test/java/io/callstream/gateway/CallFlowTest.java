@@ -47,7 +47,6 @@ import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
 import static io.restassured.RestAssured.given;
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -85,7 +84,7 @@ class CallFlowTest {
     @Test
     void keysTheCallerPressesComeBackInDigitsCollected() {
         String from = number();
-        pbx.call(CallerScript.from(from).to("4002").awaitPrompt("account").press("12#").awaitEnd());
+        pbx.call(CallerScript.from(from).to("4002").awaitPrompt("account").press("12#", Duration.ofMillis(300)).awaitEnd());
         String callId = awaitStarted(from).callId();
         String collect = send(new CollectDigits(id(), callId, Prompt.text("Your account number, then hash"), 8, null, "#", 5));
         DigitsCollected digits = await(callId, DigitsCollected.class);
@@ -124,7 +123,7 @@ class CallFlowTest {
         assertExactlyOneEnd(callId);
 
         String late = send(new PlayPrompt(id(), callId, Prompt.text("too late"), false, 1));
-        await().untilAsserted(() -> assertTrue(kafka.readToEnd(Topics.CALL_EVENTS).stream()
+        org.awaitility.Awaitility.await().untilAsserted(() -> assertTrue(kafka.readToEnd(Topics.CALL_EVENTS).stream()
                 .filter(r -> callId.equals(r.key()) && CommandFailed.TYPE.equals(type(r)))
                 .map(r -> Json.read(r.value(), CommandFailed.class))
                 .anyMatch(f -> f.commandId().equals(late) && f.reason() == CommandFailureReason.CALL_ENDED)));
@@ -244,7 +243,7 @@ class CallFlowTest {
         CallEnded ended = await(callId, CallEnded.class);
         assertTrue(ended.hungUpBy() == HangupParty.UNKNOWN || ended.hungUpBy() == HangupParty.CALLER, ended.toString());
         assertExactlyOneEnd(callId);
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                 given().when().get("/q/health/ready").then().statusCode(200));
     }
 

@@ -27,7 +27,8 @@ public class PbxSimulatorResource implements QuarkusTestResourceLifecycleManager
                 "callstream.gateway.ami.port", String.valueOf(simulator.amiPort()),
                 "callstream.gateway.ami.username", AMI_USER,
                 "callstream.gateway.ami.password", AMI_SECRET,
-                "callstream.gateway.ami.reconnect-interval", "200ms");
+                "callstream.gateway.ami.reconnect-interval", "200ms",
+                "callstream.gateway.agi.idle-check-interval", "1s");
     }
 
     @Override

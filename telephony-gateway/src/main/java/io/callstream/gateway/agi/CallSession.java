@@ -81,16 +81,15 @@ public class CallSession implements AgiScript {
 
     private LiveCall open(AgiRequest request, AgiChannel channel) throws AgiException {
         if (config.originate().context().equals(request.getContext())) {
-            String packed = channel.getVariable(OriginatedCall.VARIABLE);
-            if (packed != null && !packed.isBlank()) {
-                try {
-                    OriginatedCall o = OriginatedCall.decode(packed);
+            try {
+                OriginatedCall o = OriginatedCall.fromChannel(channel::getVariable);
+                if (o != null) {
                     return new LiveCall(o.callId(), CallDirection.OUTBOUND, o.from(), o.to(), request.getChannel(),
                             request.getUniqueId(), o.attemptId(), o.variables() == null ? Map.of() : o.variables());
-                } catch (RuntimeException e) {
-                    LOG.warnf("originated leg %s carries an unreadable %s: %s", request.getUniqueId(),
-                            OriginatedCall.VARIABLE, e.getMessage());
                 }
+            } catch (RuntimeException e) {
+                LOG.warnf("originated leg %s carries unreadable %s variables: %s", request.getUniqueId(),
+                        OriginatedCall.PART_PREFIX, e.getMessage());
             }
             // answered leg of an originate made outside Callstream: an outbound call all the same
             return new LiveCall(UUID.randomUUID().toString(), CallDirection.OUTBOUND, "",

@@ -73,18 +73,25 @@ public class CommandRunner {
 
     /** Takes and runs the call's commands until the call ends. */
     void serve(LiveCall call, AgiChannel channel) {
+        long idleCheckMs = config.agi().idleCheckInterval().toMillis();
+        long lastActivity = System.nanoTime();
         while (!call.isEnded()) {
             LiveCall.Queued next;
             try {
-                next = call.nextCommand(1000);
+                next = call.nextCommand(Math.min(1000, idleCheckMs));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 call.markEnded(new LiveCall.Ending(0, "gateway stopping", HangupParty.SYSTEM, false));
                 return;
             }
             if (next == null) {
+                if (!call.isEnded() && System.nanoTime() - lastActivity >= idleCheckMs * 1_000_000L) {
+                    stillThere(call, channel);
+                    lastActivity = System.nanoTime();
+                }
                 continue;
             }
+            lastActivity = System.nanoTime();
             CallCommand command = next.command();
             if (call.isEnded()) {
                 failed(call, command, CommandFailureReason.CALL_ENDED, "the call ended before this command ran");
@@ -158,6 +165,21 @@ public class CommandRunner {
                     HangupParty.SYSTEM, false));
         } else {
             failed(call, command, CommandFailureReason.INVALID, "not a command a call can run");
+        }
+    }
+
+    /**
+     * A waiting call's socket is not read until the next command, so a hang-up the AMI did not report
+     * (AMI away) would go unnoticed: ask the channel's status now and then (511 or HANGUP: gone).
+     */
+    private void stillThere(LiveCall call, AgiChannel channel) {
+        try {
+            channel.getChannelStatus();
+        } catch (AgiHangupException e) {
+            call.markEnded(new LiveCall.Ending(16, "Normal Clearing",
+                    call.hangupRequested() ? HangupParty.SYSTEM : call.farEnd(), false));
+        } catch (AgiException e) {
+            call.markEnded(new LiveCall.Ending(0, "switch connection lost", HangupParty.UNKNOWN, false));
         }
     }
 
@@ -261,7 +283,9 @@ public class CommandRunner {
         call.dial(dial);
         Instant started = Instant.now();
         try {
-            AgiReply reply = channel.sendCommand(new ExecCommand("Dial", dialString + "," + Math.max(1, ringTimeout)));
+            // option g: when the dialled party hangs up, Dial returns 0 and the caller stays with us;
+            // without it Dial returns -1 after any bridge, as if the caller had gone
+            AgiReply reply = channel.sendCommand(new ExecCommand("Dial", dialString + "," + Math.max(1, ringTimeout) + ",g"));
             if (reply.getResultCode() < 0) {
                 throw new AgiHangupException();
             }

@@ -32,6 +32,8 @@ import org.asteriskjava.manager.event.DialBeginEvent;
 import org.asteriskjava.manager.event.DialEndEvent;
 import org.asteriskjava.manager.event.DisconnectEvent;
 import org.asteriskjava.manager.event.HangupEvent;
+import org.asteriskjava.manager.event.HangupRequestEvent;
+import org.asteriskjava.manager.event.SoftHangupRequestEvent;
 import org.asteriskjava.manager.event.ManagerEvent;
 import org.asteriskjava.manager.event.OriginateResponseEvent;
 import org.asteriskjava.manager.response.ManagerError;
@@ -150,9 +152,16 @@ public class AmiClient implements ManagerEventListener {
         action.setAsync(true);
         action.setChannelId(command.attemptId());
         action.setActionId(command.attemptId());
-        action.setVariable(OriginatedCall.VARIABLE, new OriginatedCall(command.callId(), command.commandId(),
-                command.attemptId(), command.callerNumber(), command.calleeNumber(),
-                command.variables() == null ? Map.of() : command.variables()).encode());
+        try {
+            action.setVariables(new OriginatedCall(command.callId(), command.commandId(), command.attemptId(),
+                    command.callerNumber(), command.calleeNumber(),
+                    command.variables() == null ? Map.of() : command.variables()).toChannelVariables());
+        } catch (IllegalArgumentException tooLarge) {
+            LOG.warnf("originate %s refused: %s", command.attemptId(), tooLarge.getMessage());
+            publisher.publish(new OriginateFailed(command.callId(), command.commandId(), command.attemptId(),
+                    OriginateOutcome.FAILED, null));
+            return;
+        }
         pendingOriginates.put(command.attemptId(), command);
         try {
             connection.sendAction(action, response -> {
@@ -189,10 +198,14 @@ public class AmiClient implements ManagerEventListener {
     @Override
     public void onManagerEvent(ManagerEvent event) {
         try {
-            if (event instanceof HangupEvent h) {
-                calls.byUniqueId(h.getUniqueId()).ifPresent(call -> call.markEnded(new LiveCall.Ending(
-                        h.getCause() == null ? 16 : h.getCause(), h.getCauseTxt(),
-                        call.hangupRequested() ? HangupParty.SYSTEM : call.farEnd(), true)));
+            if (event instanceof HangupRequestEvent r) {
+                // a hang-up is requested at once; the channel (and its Hangup event) lasts until our socket closes
+                hangupOf(r.getUniqueId(), r.getCause(), null);
+            } else if (event instanceof SoftHangupRequestEvent r) {
+                // its Cause is Asterisk's soft-hangup flags, not a Q.850 cause
+                hangupOf(r.getUniqueId(), null, null);
+            } else if (event instanceof HangupEvent h) {
+                hangupOf(h.getUniqueId(), h.getCause(), h.getCauseTxt());
             } else if (event instanceof DialBeginEvent d) {
                 calls.byUniqueId(d.getUniqueId()).ifPresent(call -> {
                     LiveCall.Dial dial = call.dial();
@@ -217,6 +230,14 @@ public class AmiClient implements ManagerEventListener {
         } catch (RuntimeException e) {
             LOG.warnf("AMI event %s not handled: %s", event.getClass().getSimpleName(), e.toString());
         }
+    }
+
+    private void hangupOf(String uniqueId, Integer cause, String causeText) {
+        calls.byUniqueId(uniqueId).ifPresent(call -> {
+            int code = cause == null || cause == 0 ? 16 : cause;
+            call.markEnded(new LiveCall.Ending(code, causeText != null ? causeText : Q850.text(code),
+                    call.hangupRequested() ? HangupParty.SYSTEM : call.farEnd(), true));
+        });
     }
 
     /** The dialled party answered: publish it once, whichever event says so first. */

@@ -34,6 +34,10 @@ public interface GatewayConfig {
         /** {@code callstream.gateway.agi.max-calls}: calls held at once (one thread each); more are refused. */
         @WithDefault("4000")
         int maxCalls();
+
+        /** {@code callstream.gateway.agi.idle-check-interval}: how often a call waiting for commands checks its channel is still up. */
+        @WithDefault("5s")
+        java.time.Duration idleCheckInterval();
     }
 
     interface Ami {

@@ -37,6 +37,10 @@ public class CallRegistry {
     private final GatewayConfig config;
     private final CallEventPublisher publisher;
     private ScheduledExecutorService timer;
+    /** Registry writes leave the call's thread: a slow or absent database must not delay a call. */
+    private final java.util.concurrent.ThreadPoolExecutor writer = new java.util.concurrent.ThreadPoolExecutor(1, 1,
+            0, TimeUnit.MILLISECONDS, new java.util.concurrent.LinkedBlockingQueue<>(200_000),
+            r -> new Thread(r, "gateway-registry-writer"), new java.util.concurrent.ThreadPoolExecutor.DiscardPolicy());
 
     CallRegistry(DataSource dataSource, GatewayConfig config, CallEventPublisher publisher) {
         this.dataSource = dataSource;
@@ -54,18 +58,24 @@ public class CallRegistry {
         if (timer != null) {
             timer.shutdownNow();
         }
+        writer.shutdown();
+        try {
+            writer.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         run("DELETE FROM gateway_replica WHERE replica_id = ?", config.replicaId());
     }
 
     public void register(LiveCall call) {
-        run("INSERT INTO live_call (call_id, replica_id, direction, channel, unique_id, started_at)"
+        writer.execute(() -> run("INSERT INTO live_call (call_id, replica_id, direction, channel, unique_id, started_at)"
                         + " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (call_id) DO NOTHING",
                 call.callId, config.replicaId(), call.direction.name(), call.channel, call.uniqueId,
-                Timestamp.from(call.startedAt));
+                Timestamp.from(call.startedAt)));
     }
 
     public void unregister(LiveCall call) {
-        run("DELETE FROM live_call WHERE call_id = ?", call.callId);
+        writer.execute(() -> run("DELETE FROM live_call WHERE call_id = ?", call.callId));
     }
 
     /** Ends the calls of replicas that stopped heart-beating; returns how many. */

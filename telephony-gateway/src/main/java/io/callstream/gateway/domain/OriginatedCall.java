@@ -3,22 +3,62 @@ package io.callstream.gateway.domain;
 import io.callstream.contracts.Json;
 
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * What an originate carries to the answered leg, packed into one channel variable
- * ({@value #VARIABLE}) so the AGI session reads it with a single GET VARIABLE, whichever replica it
- * reaches.
+ * What an originate carries to its answered leg, whichever replica that leg reaches: base64url JSON
+ * in channel variables. Asterisk reads AMI lines of at most 1024 bytes, so the value is split into
+ * parts of {@value #PART_LENGTH} characters: {@code CALLSTREAM_CALL_PARTS=n},
+ * {@code CALLSTREAM_CALL_0} … {@code CALLSTREAM_CALL_<n-1>}.
  */
 public record OriginatedCall(String callId, String commandId, String attemptId, String from, String to,
                              Map<String, String> variables) {
-    public static final String VARIABLE = "CALLSTREAM_CALL";
+    public static final String PARTS_VARIABLE = "CALLSTREAM_CALL_PARTS";
+    public static final String PART_PREFIX = "CALLSTREAM_CALL_";
+    static final int PART_LENGTH = 800;
+    /** Far more than a task's variables need; keeps the number of GET VARIABLE round trips small. */
+    public static final int MAX_PARTS = 40;
 
-    public String encode() {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(Json.write(this));
+    /** The channel variables to set on the Originate. */
+    public Map<String, String> toChannelVariables() {
+        String packed = Base64.getUrlEncoder().withoutPadding().encodeToString(Json.write(this));
+        int parts = (packed.length() + PART_LENGTH - 1) / PART_LENGTH;
+        if (parts > MAX_PARTS) {
+            throw new IllegalArgumentException("the call's variables take " + packed.length()
+                    + " characters packed; at most " + MAX_PARTS * PART_LENGTH);
+        }
+        Map<String, String> vars = new LinkedHashMap<>();
+        vars.put(PARTS_VARIABLE, String.valueOf(parts));
+        for (int i = 0; i < parts; i++) {
+            vars.put(PART_PREFIX + i, packed.substring(i * PART_LENGTH, Math.min(packed.length(), (i + 1) * PART_LENGTH)));
+        }
+        return vars;
     }
 
-    public static OriginatedCall decode(String packed) {
-        return Json.read(Base64.getUrlDecoder().decode(packed), OriginatedCall.class);
+    /** Reads the parts back (one GET VARIABLE each); null when the channel carries none. */
+    public static <E extends Exception> OriginatedCall fromChannel(VariableReader<E> read) throws E {
+        String count = read.get(PARTS_VARIABLE);
+        if (count == null || count.isBlank()) {
+            return null;
+        }
+        int parts = Integer.parseInt(count.trim());
+        if (parts < 1 || parts > MAX_PARTS) {
+            throw new IllegalArgumentException(PARTS_VARIABLE + " is " + parts);
+        }
+        StringBuilder packed = new StringBuilder();
+        for (int i = 0; i < parts; i++) {
+            String part = read.get(PART_PREFIX + i);
+            if (part == null) {
+                throw new IllegalArgumentException(PART_PREFIX + i + " is missing");
+            }
+            packed.append(part);
+        }
+        return Json.read(Base64.getUrlDecoder().decode(packed.toString()), OriginatedCall.class);
+    }
+
+    @FunctionalInterface
+    public interface VariableReader<E extends Exception> {
+        String get(String name) throws E;
     }
 }
