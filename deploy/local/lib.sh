@@ -7,6 +7,10 @@ LOGS="$STATE/logs"
 SERVICES=(telephony-gateway ivr-service routing-service agent-service outbound-service)
 declare -A PORT=([telephony-gateway]=8081 [ivr-service]=8082 [routing-service]=8083 [agent-service]=8084 [outbound-service]=8085)
 declare -A DATABASE=([telephony-gateway]=gateway [ivr-service]=ivr [routing-service]=routing [agent-service]=agent [outbound-service]=outbound)
+AGI_PORT=4573
+AMI_PORT="${CALLSTREAM_PBX_AMI_PORT:-5038}"
+PBX_HTTP_PORT="${CALLSTREAM_PBX_HTTP_PORT:-8090}"
+LOCAL_PBX="${CALLSTREAM_LOCAL_PBX:-true}"   # false: no simulator (bring your own switch on AMI_PORT)
 KAFKA_PORT="${CALLSTREAM_KAFKA_PORT:-9092}"
 KAFKA_CONTROLLER_PORT="${CALLSTREAM_KAFKA_CONTROLLER_PORT:-9093}"
 POSTGRES_PORT="${CALLSTREAM_POSTGRES_PORT:-5433}"
