@@ -76,6 +76,15 @@ final class AmiServer implements AutoCloseable {
         }
     }
 
+    /** Writes text as it is, unframed, to every logged-in session (to test what a client does with it). */
+    void broadcastRaw(String text) {
+        for (AmiSession s : sessions) {
+            if (s.wantsEvents()) {
+                s.send(text);
+            }
+        }
+    }
+
     void removed(AmiSession session) {
         sessions.remove(session);
     }

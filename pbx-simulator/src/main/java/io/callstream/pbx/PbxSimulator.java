@@ -99,6 +99,14 @@ public final class PbxSimulator implements AutoCloseable {
         pbx.ami().dropConnections();
     }
 
+    /**
+     * Writes {@code text} unchanged to every logged-in AMI client: garbage, truncated packets or events
+     * no Asterisk version sends, to test how a client copes. Not something Asterisk does.
+     */
+    public void sendRawAmi(String text) {
+        pbx.ami().broadcastRaw(text);
+    }
+
     /** Ends every call and stops all servers and threads. */
     @Override
     public void close() {
