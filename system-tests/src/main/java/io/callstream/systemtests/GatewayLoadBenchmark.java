@@ -28,7 +28,8 @@ import java.util.regex.Pattern;
  * timers, read from /q/metrics), RSS, threads and open files during the run and after it.
  *
  * <pre>java -cp … io.callstream.systemtests.GatewayLoadBenchmark key=value …</pre>
- * keys: kafka (localhost:9092), agi-port (4573), ami-port (5038), ami-user (callstream), ami-secret
+ * keys: kafka (localhost:9092), agi-port (4573), ami-port (5038) — comma-separated lists for several
+ * gateway replicas, one simulator each — ami-user (callstream), ami-secret
  * (callstream), http-port (8081, the gateway's), pid (the gateway's process id), cps (100),
  * arrivals-seconds (30), hold-seconds (20).
  */
@@ -52,9 +53,14 @@ public final class GatewayLoadBenchmark {
         Sample baseline = Sample.of(pid);
         System.out.printf("gateway pid %d before: %s%n", pid, baseline);
 
-        PbxSimulator sim = PbxSimulator.start(new SimulatorConfig(Integer.parseInt(a.get("ami-port")), a.get("ami-user"),
-                a.get("ami-secret"), "localhost", Integer.parseInt(a.get("agi-port")), -1)
-                .withMaxCallDuration(hold.plusSeconds(120)));
+        String[] agiPorts = a.get("agi-port").split(",");
+        String[] amiPorts = a.get("ami-port").split(",");
+        java.util.List<PbxSimulator> sims = new java.util.ArrayList<>();
+        for (int i = 0; i < agiPorts.length; i++) {
+            sims.add(PbxSimulator.start(new SimulatorConfig(Integer.parseInt(amiPorts[i]), a.get("ami-user"),
+                    a.get("ami-secret"), "localhost", Integer.parseInt(agiPorts[i]), -1)
+                    .withMaxCallDuration(hold.plusSeconds(120))));
+        }
         StandInIvr ivr = new StandInIvr(a.get("kafka"), hold);
         Thread sampler;
         AtomicLong maxRss = new AtomicLong(baseline.rssKb);
@@ -78,11 +84,23 @@ public final class GatewayLoadBenchmark {
         sampler.setDaemon(true);
         sampler.start();
 
-        CallerScript template = CallerScript.from("1380{n:7}").to("4001")
-                .awaitPrompt("Welcome").awaitPrompt("Press 1").press("1").awaitEnd(hold.plusSeconds(90));
-        System.out.printf("placing %d calls at %.0f/s, each held %ds ...%n", calls, cps, hold.toSeconds());
-        LoadReport report = LoadGenerator.run(sim, template,
-                new LoadProfile(calls, cps, Duration.ofSeconds(arrivals + 5), calls, hold.plusSeconds(120)));
+        System.out.printf("placing %d calls at %.0f/s through %d switch(es), each held %ds ...%n", calls, cps, sims.size(),
+                hold.toSeconds());
+        java.util.List<LoadReport> reports = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        java.util.List<Thread> generators = new java.util.ArrayList<>();
+        for (int i = 0; i < sims.size(); i++) {
+            PbxSimulator sim = sims.get(i);
+            CallerScript template = CallerScript.from("13" + i + "0{n:7}").to("4001")
+                    .awaitPrompt("Welcome").awaitPrompt("Press 1").press("1").awaitEnd(hold.plusSeconds(90));
+            int share = calls / sims.size();
+            Thread g = new Thread(() -> reports.add(LoadGenerator.run(sim, template, new LoadProfile(share,
+                    cps / sims.size(), Duration.ofSeconds(arrivals + 5), share, hold.plusSeconds(120)))));
+            g.start();
+            generators.add(g);
+        }
+        for (Thread g : generators) {
+            g.join();
+        }
         String gatewayMetrics = fetch(metrics);
         sampler.interrupt();
 
@@ -94,10 +112,13 @@ public final class GatewayLoadBenchmark {
             after = Sample.of(pid);
         }
         ivr.close();
-        sim.close();
+        sims.forEach(PbxSimulator::close);
 
         System.out.println();
-        System.out.println(report.render());
+        reports.forEach(r -> System.out.println(r.render()));
+        int failed = reports.stream().mapToInt(LoadReport::failed).sum();
+        int placed = reports.stream().mapToInt(LoadReport::started).sum();
+        System.out.printf("gateway replicas that took calls: %d%n", ivr.replicasSeen());
         System.out.printf("stand-in IVR: %d calls started, %d ended (%d by our hang-up), peak %d calls live at once,"
                         + " %d command failures%n", ivr.started.get(), ivr.ended.get(), ivr.endedBySystem.get(),
                 ivr.maxLive.get(), ivr.commandFailures.get());
@@ -111,8 +132,8 @@ public final class GatewayLoadBenchmark {
         System.out.printf("gateway peak during the run: RSS %d MiB, %d threads, %d open files%n",
                 maxRss.get() / 1024, maxThreads.get(), maxFds.get());
         System.out.printf("gateway after the run:  %s%n", after);
-        boolean ok = ivr.failures.isEmpty() && report.failed() == 0 && ivr.ended.get() == ivr.started.get()
-                && ivr.started.get() == calls && after.fds <= baseline.fds + 20;
+        boolean ok = ivr.failures.isEmpty() && failed == 0 && ivr.ended.get() == ivr.started.get()
+                && ivr.started.get() == placed && ivr.replicasSeen() == sims.size() && after.fds <= baseline.fds + 20;
         System.out.println(ok ? "gateway-load: no errors" : "gateway-load: ERRORS (see above)");
         System.exit(ok ? 0 : 1);
     }

@@ -53,6 +53,9 @@ final class StandInIvr implements AutoCloseable {
     final AtomicInteger live = new AtomicInteger();
     final AtomicInteger maxLive = new AtomicInteger();
     final Map<String, String> failures = new ConcurrentHashMap<>();
+    /** Result events per command id: more than one means two replicas acted on one command. */
+    private final Map<String, Integer> results = new ConcurrentHashMap<>();
+    private final java.util.Set<String> replicas = ConcurrentHashMap.newKeySet();
 
     private final KafkaConsumer<String, byte[]> consumer;
     private final KafkaProducer<String, byte[]> producer;
@@ -95,17 +98,34 @@ final class StandInIvr implements AutoCloseable {
     }
 
     private void on(ConsumerRecord<String, byte[]> r) {
+        try {
+            handle(r);
+        } catch (java.io.IOException e) {
+            failures.merge("unreadable event: " + e.getMessage(), String.valueOf(r.key()), (a, b) -> a);
+        }
+    }
+
+    private void handle(ConsumerRecord<String, byte[]> r) throws java.io.IOException {
         var type = r.headers().lastHeader(CloudEventsKafka.TYPE);
         if (type == null) {
             return;
         }
         String t = new String(type.value(), StandardCharsets.UTF_8);
         String callId = r.key();
+        if (t.equals("io.callstream.call.answered") || t.equals("io.callstream.call.prompt-played")
+                || t.equals(DigitsCollected.TYPE) || t.equals("io.callstream.call.command-completed")) {
+            String commandId = Json.MAPPER.readTree(r.value()).path("commandId").asText();
+            if (results.merge(commandId, 1, Integer::sum) > 1) {
+                failures.merge("two results for one command (" + t + ")", callId, (a, b) -> a);
+            }
+        }
         switch (t) {
             case CallStarted.TYPE -> {
-                if (Json.read(r.value(), CallStarted.class).direction() != CallDirection.INBOUND) {
+                CallStarted cs = Json.read(r.value(), CallStarted.class);
+                if (cs.direction() != CallDirection.INBOUND) {
                     return;
                 }
+                replicas.add(cs.gatewayReplica());
                 started.incrementAndGet();
                 maxLive.accumulateAndGet(live.incrementAndGet(), Math::max);
                 send(new AnswerCall(id(), callId));
@@ -135,6 +155,10 @@ final class StandInIvr implements AutoCloseable {
             default -> {
             }
         }
+    }
+
+    int replicasSeen() {
+        return replicas.size();
     }
 
     private void send(CallCommand command) {
