@@ -46,6 +46,13 @@ public final class TestInfrastructure {
         return instance;
     }
 
+    /** Stops what was started, in order, before the JVM exits (called when the test session closes). */
+    public static synchronized void stopIfStarted() {
+        if (instance != null) {
+            instance.stop();
+        }
+    }
+
     private TestInfrastructure() {
         boolean docker = System.getenv("CALLSTREAM_TEST_KAFKA") == null
                 || System.getenv("CALLSTREAM_TEST_POSTGRES") == null ? dockerAvailable() : false;
@@ -90,6 +97,12 @@ public final class TestInfrastructure {
             started.add(kafka::stop);
             return kafka.getBootstrapServers();
         }
+        // A broker in the test JVM must never end the JVM: Kafka halts the process on fatal errors
+        // (e.g. while it is torn down at exit), which surefire reports as a crashed fork.
+        org.apache.kafka.common.utils.Exit.setExitProcedure((code, message) ->
+                LOG.warning("in-JVM Kafka asked to exit(" + code + "): " + message));
+        org.apache.kafka.common.utils.Exit.setHaltProcedure((code, message) ->
+                LOG.warning("in-JVM Kafka asked to halt(" + code + "): " + message));
         KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
                 .setCombined(true)
                 .setNumBrokerNodes(1)
