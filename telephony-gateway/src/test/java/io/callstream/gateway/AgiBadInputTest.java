@@ -1,6 +1,5 @@
 package io.callstream.gateway;
 
-import io.callstream.contracts.EventCatalog;
 import io.callstream.contracts.Json;
 import io.callstream.contracts.Topics;
 import io.callstream.contracts.call.AnswerCall;
@@ -33,6 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTest
 class AgiBadInputTest {
     private final KafkaEvents kafka = KafkaEvents.shared();
+    private final CallEvents events = new CallEvents();
 
     @ConfigProperty(name = "callstream.gateway.agi.port")
     int agiPort;
@@ -52,17 +52,11 @@ class AgiBadInputTest {
 
         String from = "139" + (10_000_000 + (int) (Math.random() * 80_000_000));
         PbxSimulatorResource.simulator().call(CallerScript.from(from).to("4100").awaitEnd());
-        var started = Json.read(kafka.awaitRecord(Topics.CALL_EVENTS, r -> CallStarted.TYPE.equals(
-                KafkaEvents.header(r, CloudEventsKafka.TYPE)) && from.equals(Json.read(r.value(), CallStarted.class).from()))
-                .value(), CallStarted.class);
-        String answer = UUID.randomUUID().toString();
-        kafka.send(Topics.CALL_COMMANDS, AnswerCall.TYPE, started.callId(), new AnswerCall(answer, started.callId()));
-        kafka.awaitRecord(Topics.CALL_EVENTS, r -> started.callId().equals(r.key())
-                && CallAnswered.TYPE.equals(KafkaEvents.header(r, CloudEventsKafka.TYPE)));
-        kafka.send(Topics.CALL_COMMANDS, EventCatalog.of(HangUp.class).type(), started.callId(),
-                new HangUp(UUID.randomUUID().toString(), started.callId(), null));
-        kafka.awaitRecord(Topics.CALL_EVENTS, r -> started.callId().equals(r.key())
-                && CallEnded.TYPE.equals(KafkaEvents.header(r, CloudEventsKafka.TYPE)));
+        var started = events.awaitStarted(from);
+        String answer = events.send(new AnswerCall(UUID.randomUUID().toString(), started.callId()));
+        assertEquals(answer, events.await(started.callId(), CallAnswered.class).commandId());
+        events.send(new HangUp(UUID.randomUUID().toString(), started.callId(), null));
+        events.await(started.callId(), CallEnded.class);
 
         await().atMost(Duration.ofSeconds(30)).until(() -> agi.activeCalls() == 0);
         assertEquals(0, kafka.readToEnd(Topics.CALL_EVENTS).stream()

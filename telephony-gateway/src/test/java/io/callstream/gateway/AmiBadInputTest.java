@@ -1,22 +1,16 @@
 package io.callstream.gateway;
 
-import io.callstream.contracts.EventCatalog;
-import io.callstream.contracts.Json;
-import io.callstream.contracts.Topics;
 import io.callstream.contracts.call.AgentAlerted;
 import io.callstream.contracts.call.AgentConnected;
 import io.callstream.contracts.call.BridgeEnded;
 import io.callstream.contracts.call.CallCommand;
 import io.callstream.contracts.call.CallEnded;
-import io.callstream.contracts.call.CallStarted;
 import io.callstream.contracts.call.ConnectAgent;
 import io.callstream.contracts.call.HangUp;
 import io.callstream.contracts.call.HangupParty;
-import io.callstream.contracts.cloudevents.CloudEventsKafka;
 import io.callstream.pbx.AgentBehavior;
 import io.callstream.pbx.CallerScript;
 import io.callstream.pbx.PbxSimulator;
-import io.callstream.testkit.KafkaEvents;
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Test;
 
@@ -29,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /** Whatever the switch writes on the AMI connection, the gateway keeps its calls and its AMI link. */
 @QuarkusTest
 class AmiBadInputTest {
-    private final KafkaEvents kafka = KafkaEvents.shared();
+    private final CallEvents events = new CallEvents();
     private final PbxSimulator pbx = PbxSimulatorResource.simulator();
 
     @Test
@@ -37,8 +31,7 @@ class AmiBadInputTest {
         String from = "137" + (10_000_000 + (int) (Math.random() * 80_000_000));
         pbx.agent("PJSIP/1201", AgentBehavior.answerAfter(Duration.ofMillis(100)).talkFor(Duration.ofMillis(200)));
         pbx.call(CallerScript.from(from).to("4200").awaitEnd());
-        String callId = Json.read(kafka.awaitRecord(Topics.CALL_EVENTS, r -> CallStarted.TYPE.equals(type(r))
-                && from.equals(Json.read(r.value(), CallStarted.class).from())).value(), CallStarted.class).callId();
+        String callId = events.awaitStarted(from).callId();
 
         pbx.sendRawAmi("this is not AMI at all\r\n\r\n");
         pbx.sendRawAmi("Event: SomethingNoAsteriskSends\r\nPrivilege: call,all\r\nChannel: PJSIP/x-1\r\nUniqueid: 1.2\r\n\r\n");
@@ -58,17 +51,10 @@ class AmiBadInputTest {
     }
 
     private String send(CallCommand command) {
-        kafka.send(Topics.CALL_COMMANDS, EventCatalog.of(command.getClass()).type(), command.callId(), command);
-        return command.commandId();
+        return events.send(command);
     }
 
     private <T> T await(String callId, Class<T> type) {
-        String ceType = EventCatalog.of(type).type();
-        return Json.read(kafka.awaitRecord(Topics.CALL_EVENTS, r -> callId.equals(r.key()) && ceType.equals(type(r)))
-                .value(), type);
-    }
-
-    private static String type(org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]> r) {
-        return KafkaEvents.header(r, CloudEventsKafka.TYPE);
+        return events.await(callId, type);
     }
 }

@@ -1,6 +1,5 @@
 package io.callstream.gateway;
 
-import io.callstream.contracts.EventCatalog;
 import io.callstream.contracts.Json;
 import io.callstream.contracts.Topics;
 import io.callstream.contracts.call.AgentAlerted;
@@ -30,7 +29,6 @@ import io.callstream.contracts.call.PlayPrompt;
 import io.callstream.contracts.call.Prompt;
 import io.callstream.contracts.call.PromptPlayed;
 import io.callstream.contracts.call.StartHold;
-import io.callstream.contracts.cloudevents.CloudEventsKafka;
 import io.callstream.pbx.AgentBehavior;
 import io.callstream.pbx.CalleeBehavior;
 import io.callstream.pbx.CallerScript;
@@ -55,6 +53,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTest
 class CallFlowTest {
     private final KafkaEvents kafka = KafkaEvents.shared();
+    private final CallEvents events = new CallEvents();
     private final PbxSimulator pbx = PbxSimulatorResource.simulator();
 
     @Test
@@ -250,26 +249,19 @@ class CallFlowTest {
     // ---------------------------------------------------------------- helpers
 
     private String send(CallCommand command) {
-        kafka.send(Topics.CALL_COMMANDS, EventCatalog.of(command.getClass()).type(), command.callId(), command);
-        return command.commandId();
+        return events.send(command);
     }
 
     private CallStarted awaitStarted(String from) {
-        ConsumerRecord<String, byte[]> r = kafka.awaitRecord(Topics.CALL_EVENTS, rec -> CallStarted.TYPE.equals(type(rec))
-                && from.equals(Json.read(rec.value(), CallStarted.class).from()));
-        return Json.read(r.value(), CallStarted.class);
+        return events.awaitStarted(from);
     }
 
     private <T> T await(String callId, Class<T> type) {
-        String ceType = EventCatalog.of(type).type();
-        ConsumerRecord<String, byte[]> r = kafka.awaitRecord(Topics.CALL_EVENTS,
-                rec -> callId.equals(rec.key()) && ceType.equals(type(rec)));
-        return Json.read(r.value(), type);
+        return events.await(callId, type);
     }
 
     private long events(String callId, String ceType) {
-        return kafka.readToEnd(Topics.CALL_EVENTS).stream()
-                .filter(r -> callId.equals(r.key()) && ceType.equals(type(r))).count();
+        return events.count(callId, ceType);
     }
 
     private void assertExactlyOneEnd(String callId) {
@@ -277,7 +269,7 @@ class CallFlowTest {
     }
 
     private static String type(ConsumerRecord<String, byte[]> r) {
-        return KafkaEvents.header(r, CloudEventsKafka.TYPE);
+        return CallEvents.type(r);
     }
 
     private static String id() {
