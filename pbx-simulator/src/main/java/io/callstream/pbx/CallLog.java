@@ -376,66 +376,31 @@ final class CallLog {
     }
 
     boolean isBridged() {
-        lock.lock();
-        try {
-            return bridged;
-        } finally {
-            lock.unlock();
-        }
+        return locked(() -> bridged);
     }
 
     boolean inBridge() {
-        lock.lock();
-        try {
-            return inBridge;
-        } finally {
-            lock.unlock();
-        }
+        return locked(() -> inBridge);
     }
 
     int promptCount() {
-        lock.lock();
-        try {
-            return prompts.size();
-        } finally {
-            lock.unlock();
-        }
+        return locked(() -> prompts.size());
     }
 
     long bridgedAtMs() {
-        lock.lock();
-        try {
-            return bridgedAtMs;
-        } finally {
-            lock.unlock();
-        }
+        return locked(() -> bridgedAtMs);
     }
 
     List<Latency> latencies() {
-        lock.lock();
-        try {
-            return List.copyOf(latencies);
-        } finally {
-            lock.unlock();
-        }
+        return locked(() -> List.copyOf(latencies));
     }
 
     String error() {
-        lock.lock();
-        try {
-            return error;
-        } finally {
-            lock.unlock();
-        }
+        return locked(() -> error);
     }
 
     Transcript snapshot() {
-        lock.lock();
-        try {
-            return snapshotLocked();
-        } finally {
-            lock.unlock();
-        }
+        return locked(() -> snapshotLocked());
     }
 
     private Transcript snapshotLocked() {
@@ -448,5 +413,15 @@ final class CallLog {
 
     private void add(String type, String detail) {
         events.add(new Transcript.Event(elapsedMs(), type, detail));
+    }
+
+    /** Reads state under the log's lock. */
+    private <T> T locked(java.util.function.Supplier<T> read) {
+        lock.lock();
+        try {
+            return read.get();
+        } finally {
+            lock.unlock();
+        }
     }
 }

@@ -45,20 +45,20 @@ public class CallCommandConsumer {
     @Incoming("call-commands")
     public void on(ConsumerRecord<String, byte[]> record) {
         long received = System.nanoTime();
+        String callId = record.key();
+        Optional<LiveCall> held = callId == null ? Optional.empty() : calls.byCallId(callId);
+        if (held.isEmpty() && (callId == null || !calls.endedHere(callId))) {
+            return; // another replica's call, an originate (OriginateConsumer's), or no call at all
+        }
         EventEnvelope envelope;
         try {
             envelope = CloudEventsKafka.read(record);
         } catch (MalformedEventException e) {
-            LOG.warnf("skipping a record on %s that is not a command: %s", record.topic(), e.getMessage());
+            LOG.warnf("call %s: skipping a record that is not a command: %s", callId, e.getMessage());
             return;
         }
         if (Originate.TYPE.equals(envelope.type())) {
             return; // one replica originates: OriginateConsumer, in a shared consumer group
-        }
-        String callId = record.key();
-        Optional<LiveCall> held = callId == null ? Optional.empty() : calls.byCallId(callId);
-        if (held.isEmpty() && (callId == null || !calls.endedHere(callId))) {
-            return; // another replica's call (or no call at all)
         }
         Optional<EventType> type = EventCatalog.byType(envelope.type())
                 .filter(t -> t.kind() == EventType.Kind.COMMAND);
