@@ -41,6 +41,18 @@ class AgiBadInputTest {
     AgiListener agi;
 
     @Test
+    void aConnectionThatStopsMidEnvironmentIsClosedAfterTheHandshakeTimeout() throws Exception {
+        try (Socket s = new Socket("localhost", agiPort)) {
+            s.getOutputStream().write("agi_network: yes\nagi_channel: PJSIP/stall-1\n".getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            s.setSoTimeout(30_000);
+            // the gateway closes its end (handshake-timeout is 2 s in tests): the read sees end of stream
+            assertEquals(-1, s.getInputStream().read(), "nothing is sent to a connection that never became a call");
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> agi.activeCalls() == 0);
+    }
+
+    @Test
     void garbageTruncationOversizedLinesAndAbruptDisconnectsLeaveTheGatewayServing() throws Exception {
         badInput();
         await().atMost(Duration.ofSeconds(30)).until(() -> agi.activeCalls() == 0);

@@ -28,7 +28,8 @@ public class PbxSimulatorResource implements QuarkusTestResourceLifecycleManager
                 "callstream.gateway.ami.username", AMI_USER,
                 "callstream.gateway.ami.password", AMI_SECRET,
                 "callstream.gateway.ami.reconnect-interval", "200ms",
-                "callstream.gateway.agi.idle-check-interval", "1s");
+                "callstream.gateway.agi.idle-check-interval", "1s",
+                "callstream.gateway.agi.handshake-timeout", "2s");
     }
 
     @Override

@@ -33,28 +33,30 @@ import io.callstream.gateway.messaging.CallEventPublisher;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.asteriskjava.fastagi.AgiChannel;
 import org.asteriskjava.fastagi.AgiException;
 import org.asteriskjava.fastagi.AgiHangupException;
-import org.asteriskjava.fastagi.AgiNetworkException;
+import org.asteriskjava.fastagi.command.AnswerCommand;
+import org.asteriskjava.fastagi.command.ChannelStatusCommand;
 import org.asteriskjava.fastagi.command.ExecCommand;
 import org.asteriskjava.fastagi.command.GetDataCommand;
+import org.asteriskjava.fastagi.command.GetVariableCommand;
+import org.asteriskjava.fastagi.command.HangupCommand;
+import org.asteriskjava.fastagi.command.SetVariableCommand;
 import org.asteriskjava.fastagi.command.StreamFileCommand;
 import org.asteriskjava.fastagi.command.WaitForDigitCommand;
-import org.asteriskjava.fastagi.reply.AgiReply;
-import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
- * Runs a call's commands on its AGI thread, in order, each answered by one result event. Blocking
- * AGI is fine here: the thread belongs to this call alone. Waiting in queue is not blocking: music
- * on hold starts with StartMusicOnHold and the thread goes back to waiting for the next command.
+ * Turns one call command into its AGI commands and its result event, without blocking: every AGI
+ * reply continues the command on the connection's loop thread. Waiting in queue is not blocking
+ * either: music on hold starts with StartMusicOnHold and the call goes back to waiting for commands.
  */
 @ApplicationScoped
 public class CommandRunner {
-    private static final Logger LOG = Logger.getLogger(CommandRunner.class);
     private static final String ALL_KEYS = "0123456789*#";
 
     private final GatewayConfig config;
@@ -71,246 +73,222 @@ public class CommandRunner {
                 .publishPercentiles(0.5, 0.99).register(registry);
     }
 
-    /** Takes and runs the call's commands until the call ends. */
-    void serve(LiveCall call, AgiChannel channel) {
-        long idleCheckMs = config.agi().idleCheckInterval().toMillis();
-        long lastActivity = System.nanoTime();
-        long previousDone = 0;
-        while (!call.isEnded()) {
-            LiveCall.Queued next;
-            try {
-                next = call.nextCommand(Math.min(1000, idleCheckMs));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                call.markEnded(new LiveCall.Ending(0, "gateway stopping", HangupParty.SYSTEM, false));
-                return;
-            }
-            if (next == null) {
-                if (!call.isEnded() && System.nanoTime() - lastActivity >= idleCheckMs * 1_000_000L) {
-                    stillThere(call, channel);
-                    lastActivity = System.nanoTime();
-                }
-                continue;
-            }
-            lastActivity = System.nanoTime();
-            CallCommand command = next.command();
-            if (call.isEnded()) {
-                failed(call, command, CommandFailureReason.CALL_ENDED, "the call ended before this command ran");
-                return;
-            }
-            // the gateway's own overhead: from when the command was taken off Kafka, or when the call's
-            // previous command finished if that was later (waiting behind it is the call's pace, not ours)
-            dispatch.record(Duration.ofNanos(System.nanoTime() - Math.max(next.receivedNanos(), previousDone)));
-            call.busy(true);
-            try {
-                run(call, channel, command);
-            } catch (AgiHangupException e) {
-                call.markEnded(new LiveCall.Ending(16, "Normal Clearing",
-                        call.hangupRequested() ? HangupParty.SYSTEM : call.farEnd(), false));
-                if (!(command instanceof HangUp)) {
-                    failed(call, command, CommandFailureReason.CALL_ENDED, "the call ended during this command");
-                }
-            } catch (AgiNetworkException e) {
-                call.markEnded(new LiveCall.Ending(0, "switch connection lost", HangupParty.UNKNOWN, false));
-                failed(call, command, CommandFailureReason.CALL_ENDED, "the switch connection was lost");
-            } catch (AgiException e) {
-                LOG.warnf("call %s: %s failed: %s", call.callId, command.getClass().getSimpleName(), e.getMessage());
-                failed(call, command, CommandFailureReason.SWITCH_ERROR, e.getMessage());
-            } catch (IllegalArgumentException e) {
-                failed(call, command, CommandFailureReason.INVALID, e.getMessage());
-            } finally {
-                call.busy(false);
-                previousDone = System.nanoTime();
-            }
-        }
-    }
-
-    private void run(LiveCall call, AgiChannel channel, CallCommand command) throws AgiException {
-        if (command instanceof AnswerCall c) {
-            channel.answer();
-            publisher.publish(new CallAnswered(call.callId, c.commandId()));
-        } else if (command instanceof PlayPrompt c) {
-            publisher.publish(new PromptPlayed(call.callId, c.commandId(), play(channel, c)));
-        } else if (command instanceof CollectDigits c) {
-            publisher.publish(collect(call, channel, c));
-        } else if (command instanceof RecognizeSpeech c) {
-            publisher.publish(recognize(call, channel, c));
-        } else if (command instanceof StartHold c) {
-            exec(channel, "StartMusicOnHold", c.musicClass() == null ? "" : c.musicClass());
-            call.onHold = true;
-            completed(call, c, StartHold.TYPE);
-        } else if (command instanceof StopHold c) {
-            stopHold(call, channel);
-            completed(call, c, StopHold.TYPE);
-        } else if (command instanceof ConnectAgent c) {
-            requireText(c.endpoint(), "endpoint");
-            if (c.callerId() != null && !c.callerId().isBlank()) {
-                channel.setVariable("CALLERID(num)", c.callerId());
-            }
-            dial(call, channel, new LiveCall.Dial(c.commandId(), c.agentId(), c.endpoint(), null), c.endpoint(),
-                    c.ringTimeoutSeconds());
-        } else if (command instanceof DialExternal c) {
-            requireText(c.number(), "number");
-            channel.setVariable("CALLERID(num)", c.callerId());
-            dial(call, channel, new LiveCall.Dial(c.commandId(), null, c.number(), TransferKind.EXTERNAL),
-                    config.dial().externalTemplate().replace("{number}", c.number()), c.ringTimeoutSeconds());
-        } else if (command instanceof TransferExtension c) {
-            requireText(c.extension(), "extension");
-            dial(call, channel, new LiveCall.Dial(c.commandId(), null, c.extension(), TransferKind.EXTENSION),
-                    config.dial().extensionTemplate().replace("{extension}", c.extension()), c.ringTimeoutSeconds());
-        } else if (command instanceof SetVariable c) {
-            requireText(c.name(), "name");
-            channel.setVariable(c.name(), c.value() == null ? "" : c.value());
-            completed(call, c, SetVariable.TYPE);
-        } else if (command instanceof HangUp c) {
-            call.requestHangup(c.commandId());
-            channel.hangup();
-            call.markEnded(new LiveCall.Ending(c.cause() == null ? 16 : c.cause(), "Normal Clearing",
-                    HangupParty.SYSTEM, false));
-        } else {
-            failed(call, command, CommandFailureReason.INVALID, "not a command a call can run");
-        }
+    /** The dispatch-latency timer: recorded by the call's driver as it writes a command's first line. */
+    Timer dispatchTimer() {
+        return dispatch;
     }
 
     /**
-     * A waiting call's socket is not read until the next command, so a hang-up the AMI did not report
-     * (AMI away) would go unnoticed: ask the channel's status now and then (511 or HANGUP: gone).
+     * Runs one command on the call's connection; the future completes (on the loop thread) when the
+     * command's result event is published, or exceptionally with the AGI failure that stopped it.
      */
-    private void stillThere(LiveCall call, AgiChannel channel) {
-        try {
-            channel.getChannelStatus();
-        } catch (AgiHangupException e) {
-            call.markEnded(new LiveCall.Ending(16, "Normal Clearing",
-                    call.hangupRequested() ? HangupParty.SYSTEM : call.farEnd(), false));
-        } catch (AgiException e) {
-            call.markEnded(new LiveCall.Ending(0, "switch connection lost", HangupParty.UNKNOWN, false));
+    CompletableFuture<Void> run(LiveCall call, AgiConnection channel, CallCommand command) {
+        if (command instanceof AnswerCall c) {
+            return channel.send(new AnswerCommand()).thenAccept(reply -> {
+                hangupIfNegative(reply);
+                publisher.publish(new CallAnswered(call.callId, c.commandId()));
+            });
+        } else if (command instanceof PlayPrompt c) {
+            return play(channel, c, Math.max(1, c.repeat()))
+                    .thenAccept(key -> publisher.publish(new PromptPlayed(call.callId, c.commandId(), key)));
+        } else if (command instanceof CollectDigits c) {
+            return collect(call, channel, c).thenAccept(publisher::publish);
+        } else if (command instanceof RecognizeSpeech c) {
+            return recognize(call, channel, c).thenAccept(publisher::publish);
+        } else if (command instanceof StartHold c) {
+            return exec(channel, "StartMusicOnHold", c.musicClass() == null ? "" : c.musicClass()).thenAccept(code -> {
+                call.onHold = true;
+                completed(call, c, StartHold.TYPE);
+            });
+        } else if (command instanceof StopHold c) {
+            return stopHold(call, channel).thenRun(() -> completed(call, c, StopHold.TYPE));
+        } else if (command instanceof ConnectAgent c) {
+            requireText(c.endpoint(), "endpoint");
+            CompletableFuture<Void> callerId = c.callerId() != null && !c.callerId().isBlank()
+                    ? channel.send(new SetVariableCommand("CALLERID(num)", c.callerId())).thenAccept(r -> { })
+                    : CompletableFuture.completedFuture(null);
+            return callerId.thenCompose(x -> dial(call, channel, new LiveCall.Dial(c.commandId(), c.agentId(),
+                    c.endpoint(), null), c.endpoint(), c.ringTimeoutSeconds()));
+        } else if (command instanceof DialExternal c) {
+            requireText(c.number(), "number");
+            return channel.send(new SetVariableCommand("CALLERID(num)", c.callerId() == null ? "" : c.callerId()))
+                    .thenCompose(r -> dial(call, channel, new LiveCall.Dial(c.commandId(), null, c.number(),
+                            TransferKind.EXTERNAL), config.dial().externalTemplate().replace("{number}", c.number()),
+                            c.ringTimeoutSeconds()));
+        } else if (command instanceof TransferExtension c) {
+            requireText(c.extension(), "extension");
+            return dial(call, channel, new LiveCall.Dial(c.commandId(), null, c.extension(), TransferKind.EXTENSION),
+                    config.dial().extensionTemplate().replace("{extension}", c.extension()), c.ringTimeoutSeconds());
+        } else if (command instanceof SetVariable c) {
+            requireText(c.name(), "name");
+            return channel.send(new SetVariableCommand(c.name(), c.value() == null ? "" : c.value()))
+                    .thenRun(() -> completed(call, c, SetVariable.TYPE));
+        } else if (command instanceof HangUp c) {
+            call.requestHangup(c.commandId());
+            return channel.send(new HangupCommand()).thenRun(() -> call.markEnded(new LiveCall.Ending(
+                    c.cause() == null ? 16 : c.cause(), "Normal Clearing", HangupParty.SYSTEM, false)));
         }
+        failed(call, command, CommandFailureReason.INVALID, "not a command a call can run");
+        return CompletableFuture.completedFuture(null);
     }
 
-    /** Plays a prompt {@code repeat} times; returns the key that interrupted it, if any. */
-    private String play(AgiChannel channel, PlayPrompt c) throws AgiException {
-        int times = Math.max(1, c.repeat());
-        for (int i = 0; i < times; i++) {
-            char key = playOnce(channel, c.prompt(), c.interruptible());
-            if (key != 0) {
-                return String.valueOf(key);
+    /**
+     * Asks the channel's status (the loop thread sees res_agi's HANGUP notice as it comes, but not
+     * when the switch is set not to send it): 511 or a hang-up means gone.
+     */
+    CompletableFuture<Void> stillThere(LiveCall call, AgiConnection channel) {
+        return channel.send(new ChannelStatusCommand()).handle((reply, error) -> {
+            Throwable cause = unwrap(error);
+            if (cause instanceof AgiHangupException || (reply != null && reply.resultCode() < 0)) {
+                call.markEnded(new LiveCall.Ending(16, "Normal Clearing",
+                        call.hangupRequested() ? HangupParty.SYSTEM : call.farEnd(), false));
+            } else if (cause != null) {
+                call.markEnded(new LiveCall.Ending(0, "switch connection lost", HangupParty.UNKNOWN, false));
             }
-        }
-        return null;
+            return null;
+        });
     }
 
-    /** One playing of a prompt: STREAM FILE for audio, the TTS application for text. Returns a key or 0. */
-    private char playOnce(AgiChannel channel, Prompt prompt, boolean interruptible) throws AgiException {
+    /** Plays a prompt up to {@code times} times; the key that interrupted it, if any (else null). */
+    private CompletableFuture<String> play(AgiConnection channel, PlayPrompt c, int times) {
+        return playOnce(channel, c.prompt(), c.interruptible()).thenCompose(key -> {
+            if (key != 0) {
+                return CompletableFuture.completedFuture(String.valueOf(key));
+            }
+            return times > 1 ? play(channel, c, times - 1) : CompletableFuture.completedFuture(null);
+        });
+    }
+
+    /** One playing of a prompt: STREAM FILE for audio, the TTS application for text. Yields a key or 0. */
+    private CompletableFuture<Character> playOnce(AgiConnection channel, Prompt prompt, boolean interruptible) {
         if (prompt.audioFile() != null) {
-            AgiReply reply = channel.sendCommand(new StreamFileCommand(prompt.audioFile(), interruptible ? ALL_KEYS : ""));
-            return keyOf(reply.getResultCode());
+            return channel.send(new StreamFileCommand(prompt.audioFile(), interruptible ? ALL_KEYS : ""))
+                    .thenApply(reply -> keyOf(reply.resultCode()));
         }
         String args = interruptible ? ttsText(prompt.text()) + "," + ALL_KEYS : ttsText(prompt.text());
-        AgiReply reply = channel.sendCommand(new ExecCommand(config.tts().application(), args));
-        return keyOf(reply.getResultCode());
+        return channel.send(new ExecCommand(config.tts().application(), args))
+                .thenApply(reply -> keyOf(reply.resultCode()));
     }
 
-    private DigitsCollected collect(LiveCall call, AgiChannel channel, CollectDigits c) throws AgiException {
+    private CompletableFuture<DigitsCollected> collect(LiveCall call, AgiConnection channel, CollectDigits c) {
         int max = c.fixedLength() != null ? c.fixedLength() : c.maxDigits();
         if (max < 1) {
             throw new IllegalArgumentException("maxDigits or fixedLength must be at least 1");
         }
         long timeoutMs = Math.max(1, c.timeoutSeconds()) * 1000L;
-        boolean terminator = c.fixedLength() == null && c.terminator() != null && !c.terminator().isEmpty();
-        StringBuilder digits = new StringBuilder();
+        String terminator = c.fixedLength() == null && c.terminator() != null && !c.terminator().isEmpty()
+                ? c.terminator() : null;
         if (c.prompt() != null && c.prompt().audioFile() != null) {
             // GET DATA plays the file and reads up to max keys; '#' ends input early
-            AgiReply reply = channel.sendCommand(new GetDataCommand(c.prompt().audioFile(), timeoutMs, max));
-            if (reply.getResultCode() < 0 && reply.getResult() != null && reply.getResult().startsWith("-1")) {
-                throw new AgiHangupException();
-            }
-            String got = reply.getResult() == null ? "" : reply.getResult();
-            boolean timedOut = "timeout".equals(reply.getExtra());
-            return new DigitsCollected(call.callId, c.commandId(), got, timedOut ? DigitsCompletion.TIMEOUT
-                    : got.length() >= max ? DigitsCompletion.LENGTH_REACHED : DigitsCompletion.TERMINATOR);
-        }
-        if (c.prompt() != null) {
-            char first = playOnce(channel, c.prompt(), true);
-            if (first != 0) {
-                if (terminator && String.valueOf(first).equals(c.terminator())) {
-                    return new DigitsCollected(call.callId, c.commandId(), "", DigitsCompletion.TERMINATOR);
+            return channel.send(new GetDataCommand(c.prompt().audioFile(), timeoutMs, max)).thenApply(reply -> {
+                if (reply.result().startsWith("-1")) {
+                    throw new CompletionException(new AgiHangupException());
                 }
-                digits.append(first);
-            }
+                String got = reply.result();
+                boolean timedOut = "timeout".equals(reply.extra());
+                return new DigitsCollected(call.callId, c.commandId(), got, timedOut ? DigitsCompletion.TIMEOUT
+                        : got.length() >= max ? DigitsCompletion.LENGTH_REACHED : DigitsCompletion.TERMINATOR);
+            });
         }
-        while (digits.length() < max) {
-            AgiReply reply = channel.sendCommand(new WaitForDigitCommand(timeoutMs));
-            int code = reply.getResultCode();
-            if (code < 0) {
-                throw new AgiHangupException();
+        CompletableFuture<Character> first = c.prompt() != null ? playOnce(channel, c.prompt(), true)
+                : CompletableFuture.completedFuture((char) 0);
+        return first.thenCompose(key -> {
+            StringBuilder digits = new StringBuilder();
+            if (key != 0) {
+                if (terminator != null && String.valueOf(key).equals(terminator)) {
+                    return CompletableFuture.completedFuture(
+                            new DigitsCollected(call.callId, c.commandId(), "", DigitsCompletion.TERMINATOR));
+                }
+                digits.append(key.charValue());
             }
-            if (code == 0) {
-                return new DigitsCollected(call.callId, c.commandId(), digits.toString(), DigitsCompletion.TIMEOUT);
-            }
-            char key = (char) code;
-            if (terminator && String.valueOf(key).equals(c.terminator())) {
-                return new DigitsCollected(call.callId, c.commandId(), digits.toString(), DigitsCompletion.TERMINATOR);
-            }
-            digits.append(key);
-        }
-        return new DigitsCollected(call.callId, c.commandId(), digits.toString(), DigitsCompletion.LENGTH_REACHED);
+            return moreDigits(call, channel, c, digits, max, timeoutMs, terminator);
+        });
     }
 
-    private SpeechRecognized recognize(LiveCall call, AgiChannel channel, RecognizeSpeech c) throws AgiException {
-        if (!call.speechReady) {
-            exec(channel, config.asr().setupApplication(), c.language() == null ? "" : c.language());
-            call.speechReady = true;
+    /** WAIT FOR DIGIT, one key at a time, until the length, the terminator or a timeout. */
+    private CompletableFuture<DigitsCollected> moreDigits(LiveCall call, AgiConnection channel, CollectDigits c,
+                                                          StringBuilder digits, int max, long timeoutMs,
+                                                          String terminator) {
+        if (digits.length() >= max) {
+            return CompletableFuture.completedFuture(new DigitsCollected(call.callId, c.commandId(),
+                    digits.toString(), DigitsCompletion.LENGTH_REACHED));
         }
-        String file = "";
-        if (c.prompt() != null) {
-            if (c.prompt().audioFile() != null) {
-                file = c.prompt().audioFile();
-            } else {
-                playOnce(channel, c.prompt(), false);
+        return channel.send(new WaitForDigitCommand(timeoutMs)).thenCompose(reply -> {
+            int code = reply.resultCode();
+            if (code < 0) {
+                throw new CompletionException(new AgiHangupException());
             }
-        }
-        exec(channel, config.asr().application(), file + "," + Math.max(1, c.timeoutSeconds()));
-        String text = channel.getVariable(config.asr().resultVariable());
-        return new SpeechRecognized(call.callId, c.commandId(), text == null ? "" : text, null);
+            if (code == 0) {
+                return CompletableFuture.completedFuture(new DigitsCollected(call.callId, c.commandId(),
+                        digits.toString(), DigitsCompletion.TIMEOUT));
+            }
+            char key = (char) code;
+            if (terminator != null && String.valueOf(key).equals(terminator)) {
+                return CompletableFuture.completedFuture(new DigitsCollected(call.callId, c.commandId(),
+                        digits.toString(), DigitsCompletion.TERMINATOR));
+            }
+            digits.append(key);
+            return moreDigits(call, channel, c, digits, max, timeoutMs, terminator);
+        });
+    }
+
+    private CompletableFuture<SpeechRecognized> recognize(LiveCall call, AgiConnection channel, RecognizeSpeech c) {
+        CompletableFuture<Integer> setup = call.speechReady ? CompletableFuture.completedFuture(0)
+                : exec(channel, config.asr().setupApplication(), c.language() == null ? "" : c.language())
+                        .thenApply(code -> {
+                            call.speechReady = true;
+                            return code;
+                        });
+        String file = c.prompt() != null && c.prompt().audioFile() != null ? c.prompt().audioFile() : "";
+        return setup
+                .thenCompose(x -> c.prompt() != null && c.prompt().audioFile() == null
+                        ? playOnce(channel, c.prompt(), false).thenApply(k -> 0)
+                        : CompletableFuture.completedFuture(0))
+                .thenCompose(x -> exec(channel, config.asr().application(), file + "," + Math.max(1, c.timeoutSeconds())))
+                .thenCompose(x -> channel.send(new GetVariableCommand(config.asr().resultVariable())))
+                .thenApply(reply -> new SpeechRecognized(call.callId, c.commandId(),
+                        reply.resultCode() == 1 && reply.extra() != null ? reply.extra() : "", null));
     }
 
     /**
-     * Dials a party and bridges it with the caller; Dial blocks this thread for the whole ringing and
-     * talk. Ringing and answer are published from AMI events as they happen; what is left (not
-     * answered, or the bridge's end) from DIALSTATUS when Dial returns.
+     * Dials a party and bridges it with the caller; res_agi answers the Dial only when ringing and
+     * talk are over. Ringing and answer are published from AMI events as they happen; what is left
+     * (not answered, or the bridge's end) from DIALSTATUS when Dial returns.
      */
-    private void dial(LiveCall call, AgiChannel channel, LiveCall.Dial dial, String dialString, int ringTimeout)
-            throws AgiException {
-        if (call.onHold) {
-            stopHold(call, channel);
-        }
-        call.dial(dial);
-        Instant started = Instant.now();
-        try {
+    private CompletableFuture<Void> dial(LiveCall call, AgiConnection channel, LiveCall.Dial dial, String dialString,
+                                         int ringTimeout) {
+        CompletableFuture<Void> unhold = call.onHold ? stopHold(call, channel) : CompletableFuture.completedFuture(null);
+        return unhold.thenCompose(x -> {
+            call.dial(dial);
+            Instant started = Instant.now();
             // option g: when the dialled party hangs up, Dial returns 0 and the caller stays with us;
             // without it Dial returns -1 after any bridge, as if the caller had gone
-            AgiReply reply = channel.sendCommand(new ExecCommand("Dial", dialString + "," + Math.max(1, ringTimeout) + ",g"));
-            if (reply.getResultCode() < 0) {
-                throw new AgiHangupException();
-            }
-            String status = channel.getVariable("DIALSTATUS");
-            if ("ANSWER".equals(status)) {
-                ami.answered(call, null); // AMI may have been away: make sure the answer was published
-                publisher.publish(new BridgeEnded(call.callId, dial.commandId, dial.agentId, dial.target,
-                        dial.agentId != null ? HangupParty.AGENT : HangupParty.CALLEE, talkMillis(dial, started)));
-            } else {
-                publisher.publish(new DialFailed(call.callId, dial.commandId, dial.agentId, dial.target,
-                        failureOf(status)));
-            }
-        } catch (AgiHangupException e) {
-            if (dial.answered.get()) {
-                publisher.publish(new BridgeEnded(call.callId, dial.commandId, dial.agentId, dial.target,
-                        call.hangupRequested() ? HangupParty.SYSTEM : call.farEnd(), talkMillis(dial, started)));
-            }
-            throw e;
-        } finally {
-            call.dial(null);
-        }
+            return channel.send(new ExecCommand("Dial", dialString + "," + Math.max(1, ringTimeout) + ",g"))
+                    .thenCompose(reply -> {
+                        hangupIfNegative(reply);
+                        return channel.send(new GetVariableCommand("DIALSTATUS"));
+                    })
+                    .thenAccept(reply -> {
+                        String status = reply.resultCode() == 1 ? reply.extra() : null;
+                        if ("ANSWER".equals(status)) {
+                            ami.answered(call, null); // AMI may have been away: make sure the answer was published
+                            publisher.publish(new BridgeEnded(call.callId, dial.commandId, dial.agentId, dial.target,
+                                    dial.agentId != null ? HangupParty.AGENT : HangupParty.CALLEE,
+                                    talkMillis(dial, started)));
+                        } else {
+                            publisher.publish(new DialFailed(call.callId, dial.commandId, dial.agentId, dial.target,
+                                    failureOf(status)));
+                        }
+                    })
+                    .whenComplete((v, error) -> {
+                        if (unwrap(error) instanceof AgiHangupException && dial.answered.get()) {
+                            publisher.publish(new BridgeEnded(call.callId, dial.commandId, dial.agentId, dial.target,
+                                    call.hangupRequested() ? HangupParty.SYSTEM : call.farEnd(),
+                                    talkMillis(dial, started)));
+                        }
+                        call.dial(null);
+                    });
+        });
     }
 
     private static long talkMillis(LiveCall.Dial dial, Instant started) {
@@ -331,28 +309,26 @@ public class CommandRunner {
         };
     }
 
-    private void stopHold(LiveCall call, AgiChannel channel) throws AgiException {
-        exec(channel, "StopMusicOnHold", "");
-        call.onHold = false;
+    private CompletableFuture<Void> stopHold(LiveCall call, AgiConnection channel) {
+        return exec(channel, "StopMusicOnHold", "").thenAccept(code -> call.onHold = false);
     }
 
-    private static int exec(AgiChannel channel, String application, String args) throws AgiException {
-        AgiReply reply = channel.sendCommand(new ExecCommand(application, args));
-        if (reply.getResultCode() == -2) {
-            throw new AgiException("the switch has no application " + application);
-        }
-        if (reply.getResultCode() < 0) {
-            throw new AgiHangupException();
-        }
-        return reply.getResultCode();
+    private static CompletableFuture<Integer> exec(AgiConnection channel, String application, String args) {
+        return channel.send(new ExecCommand(application, args)).thenApply(reply -> {
+            if (reply.resultCode() == -2) {
+                throw new CompletionException(new AgiException("the switch has no application " + application));
+            }
+            hangupIfNegative(reply);
+            return reply.resultCode();
+        });
     }
 
     private void completed(LiveCall call, CallCommand c, String type) {
         publisher.publish(new CommandCompleted(call.callId, c.commandId(), type));
     }
 
-    private void failed(LiveCall call, CallCommand command, CommandFailureReason reason, String detail) {
-        publisher.publish(new CommandFailed(call.callId, command.commandId(), CallSession.typeOf(command), reason, detail));
+    void failed(LiveCall call, CallCommand command, CommandFailureReason reason, String detail) {
+        publisher.publish(new CommandFailed(call.callId, command.commandId(), CallSessions.typeOf(command), reason, detail));
     }
 
     /** An application argument list is comma-separated: keep the text's own commas from splitting it. */
@@ -360,11 +336,26 @@ public class CommandRunner {
         return text.replace(",", "\\,").replace('\n', ' ');
     }
 
-    private static char keyOf(int resultCode) throws AgiHangupException {
+    private static char keyOf(int resultCode) {
         if (resultCode < 0) {
-            throw new AgiHangupException();
+            throw new CompletionException(new AgiHangupException());
         }
         return resultCode > 0 ? (char) resultCode : 0;
+    }
+
+    /** res_agi answers -1 when the channel hung up during the command. */
+    private static void hangupIfNegative(AgiReply reply) {
+        if (reply.resultCode() < 0) {
+            throw new CompletionException(new AgiHangupException());
+        }
+    }
+
+    static Throwable unwrap(Throwable error) {
+        Throwable t = error;
+        while (t instanceof CompletionException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
     }
 
     private static void requireText(String value, String field) {

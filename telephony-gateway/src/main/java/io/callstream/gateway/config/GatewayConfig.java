@@ -31,9 +31,17 @@ public interface GatewayConfig {
         @WithDefault("4573")
         int port();
 
-        /** {@code callstream.gateway.agi.max-calls}: calls held at once (one thread each); more are refused. */
+        /** {@code callstream.gateway.agi.max-calls}: FastAGI connections held at once; more are refused (Asterisk falls back). */
         @WithDefault("4000")
         int maxCalls();
+
+        /** {@code callstream.gateway.agi.io-threads}: selector threads serving the FastAGI connections. */
+        @WithDefault("1")
+        int ioThreads();
+
+        /** {@code callstream.gateway.agi.handshake-timeout}: a connection that has not sent its whole {@code agi_*} environment by then is closed. */
+        @WithDefault("10s")
+        java.time.Duration handshakeTimeout();
 
         /** {@code callstream.gateway.agi.idle-check-interval}: how often a call waiting for commands checks its channel is still up. */
         @WithDefault("5s")

@@ -5,17 +5,18 @@ import io.callstream.contracts.call.CallDirection;
 import io.callstream.contracts.call.HangupParty;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * A call this replica holds: its AGI socket is served by one thread, which takes the call's commands
- * from {@link #nextCommand}. Anything else (Kafka consumer, AMI events) only queues commands or marks
- * the call ended.
+ * A call this replica holds. Its FastAGI connection's loop thread takes the call's commands from
+ * {@link #nextCommand}; anything else (Kafka consumer, AMI events) only queues commands or marks the
+ * call ended, and wakes the loop through the call's waker.
  */
 public final class LiveCall {
     /**
@@ -48,8 +49,6 @@ public final class LiveCall {
         }
     }
 
-    private static final Queued WAKE_UP = new Queued(null, 0);
-
     public final String callId;
     public final CallDirection direction;
     public final String channel;
@@ -60,8 +59,8 @@ public final class LiveCall {
     public final Map<String, String> variables;
     public final Instant startedAt = Instant.now();
 
-    private final LinkedBlockingQueue<Queued> commands = new LinkedBlockingQueue<>();
-    private final java.util.concurrent.CountDownLatch confirmedEnd = new java.util.concurrent.CountDownLatch(1);
+    private final ConcurrentLinkedQueue<Queued> commands = new ConcurrentLinkedQueue<>();
+    private volatile Runnable waker = () -> { };
     private volatile String hangupCommandId;
     private final Set<String> seenCommandIds = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean ended = new AtomicBoolean();
@@ -90,6 +89,7 @@ public final class LiveCall {
             return false;
         }
         commands.add(new Queued(command, receivedNanos));
+        waker.run();
         return true;
     }
 
@@ -98,33 +98,34 @@ public final class LiveCall {
         return seenCommandIds.add(commandId);
     }
 
-    /** The next command, or null when woken (the call ended) or nothing came within the wait. */
-    public Queued nextCommand(long waitMillis) throws InterruptedException {
-        Queued c = commands.poll(waitMillis, TimeUnit.MILLISECONDS);
-        return c == WAKE_UP ? null : c;
+    /** What to run when a command arrives or the call ends: wakes the call's loop thread. */
+    public void waker(Runnable waker) {
+        this.waker = waker;
+    }
+
+    /** The next command, or null when none is queued. */
+    public Queued nextCommand() {
+        return commands.poll();
     }
 
     /** Commands still queued when the call ended (each gets CommandFailed). */
-    public java.util.List<CallCommand> drainCommands() {
-        java.util.List<Queued> rest = new java.util.ArrayList<>();
-        commands.drainTo(rest);
-        return rest.stream().filter(q -> q != WAKE_UP).map(Queued::command).toList();
+    public List<CallCommand> drainCommands() {
+        List<CallCommand> rest = new ArrayList<>();
+        Queued q;
+        while ((q = commands.poll()) != null) {
+            rest.add(q.command());
+        }
+        return rest;
     }
 
-    /** Records how the call ended and wakes its thread; a confirmed report replaces a provisional one. */
-    public synchronized void markEnded(Ending how) {
-        if (ending == null || (!ending.confirmed() && how.confirmed())) {
-            ending = how;
+    /** Records how the call ended and wakes its loop; a confirmed report replaces a provisional one. */
+    public void markEnded(Ending how) {
+        synchronized (this) {
+            if (ending == null || (!ending.confirmed() && how.confirmed())) {
+                ending = how;
+            }
         }
-        if (how.confirmed()) {
-            confirmedEnd.countDown();
-        }
-        commands.add(WAKE_UP);
-    }
-
-    /** Waits (bounded) for the switch to confirm the end with its cause. */
-    public boolean awaitConfirmedEnd(long millis) throws InterruptedException {
-        return confirmedEnd.await(millis, TimeUnit.MILLISECONDS);
+        waker.run();
     }
 
     /** True for exactly one caller: the one that publishes CallEnded. */

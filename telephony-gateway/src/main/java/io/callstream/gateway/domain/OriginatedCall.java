@@ -36,29 +36,22 @@ public record OriginatedCall(String callId, String commandId, String attemptId, 
         return vars;
     }
 
-    /** Reads the parts back (one GET VARIABLE each); null when the channel carries none. */
-    public static <E extends Exception> OriginatedCall fromChannel(VariableReader<E> read) throws E {
-        String count = read.get(PARTS_VARIABLE);
-        if (count == null || count.isBlank()) {
-            return null;
+    /** The number of parts {@code CALLSTREAM_CALL_PARTS} announces; refuses a count out of range. */
+    public static int partCount(String count) {
+        int parts;
+        try {
+            parts = Integer.parseInt(count.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(PARTS_VARIABLE + " is '" + count + "'");
         }
-        int parts = Integer.parseInt(count.trim());
         if (parts < 1 || parts > MAX_PARTS) {
             throw new IllegalArgumentException(PARTS_VARIABLE + " is " + parts);
         }
-        StringBuilder packed = new StringBuilder();
-        for (int i = 0; i < parts; i++) {
-            String part = read.get(PART_PREFIX + i);
-            if (part == null) {
-                throw new IllegalArgumentException(PART_PREFIX + i + " is missing");
-            }
-            packed.append(part);
-        }
-        return Json.read(Base64.getUrlDecoder().decode(packed.toString()), OriginatedCall.class);
+        return parts;
     }
 
-    @FunctionalInterface
-    public interface VariableReader<E extends Exception> {
-        String get(String name) throws E;
+    /** The call from its parts joined in order. */
+    public static OriginatedCall decode(String packed) {
+        return Json.read(Base64.getUrlDecoder().decode(packed), OriginatedCall.class);
     }
 }

@@ -6,7 +6,6 @@ import java.util.HashMap;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -24,12 +23,19 @@ class OriginatedCallTest {
             assertTrue(("Variable: " + name + "=" + value).length() < 1024, "an AMI line stays under 1024 bytes");
             assertTrue(value.matches("[A-Za-z0-9_-]+"), "no comma, quote, '=' or space to upset Asterisk");
         });
-        assertEquals(call, OriginatedCall.fromChannel(channel::get));
+        int parts = OriginatedCall.partCount(channel.get(OriginatedCall.PARTS_VARIABLE));
+        StringBuilder packed = new StringBuilder();
+        for (int i = 0; i < parts; i++) {
+            packed.append(channel.get(OriginatedCall.PART_PREFIX + i));
+        }
+        assertEquals(call, OriginatedCall.decode(packed.toString()));
     }
 
     @Test
-    void aChannelWithoutPartsIsNoOriginatedCallAndOversizedVariablesAreRefused() {
-        assertNull(OriginatedCall.fromChannel(name -> null));
+    void partCountsOutOfRangeAndOversizedVariablesAreRefused() {
+        assertThrows(IllegalArgumentException.class, () -> OriginatedCall.partCount("0"));
+        assertThrows(IllegalArgumentException.class, () -> OriginatedCall.partCount("41"));
+        assertThrows(IllegalArgumentException.class, () -> OriginatedCall.partCount("two"));
         Map<String, String> huge = Map.of("blob", "x".repeat(40_000));
         assertThrows(IllegalArgumentException.class, () ->
                 new OriginatedCall("c", "k", "a", "1", "2", huge).toChannelVariables());
