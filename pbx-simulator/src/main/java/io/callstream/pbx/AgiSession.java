@@ -26,7 +26,8 @@ final class AgiSession implements Runnable {
     static final String DEAD = "511 Command Not Permitted on a dead channel or intercept routine";
     static final String UNKNOWN = "510 Invalid or unknown command";
     private static final int CONNECT_TIMEOUT_MS = 3000;
-    private static final int POLL_MS = 500;
+    /** Socket read timeout: how often an idle session checks for simulator shutdown and the dead-session grace. */
+    private static final int POLL_MS = 2000;
 
     private final Pbx pbx;
     private final Channel channel;

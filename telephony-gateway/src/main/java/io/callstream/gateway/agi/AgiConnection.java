@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  * its command in order. The {@code HANGUP} notice res_agi sends when the channel hangs up is passed
  * on at once, whether or not a command is running. Lines longer than {@link #MAX_LINE}, an
  * environment that is not FastAGI, or one that does not complete within the handshake time close the
- * socket. Loop thread only.
+ * socket. Guarded by its own monitor (see {@link AgiLoop}); callers hold it.
  */
 final class AgiConnection {
     private static final Logger LOG = Logger.getLogger(AgiConnection.class);
@@ -250,6 +250,9 @@ final class AgiConnection {
                 return;
             }
             key.interestOps(key.interestOps() | SelectionKey.OP_WRITE);
+            if (!loop.inLoop()) {
+                loop.selector.wakeup(); // the loop's select takes the new interest on its next turn
+            }
         }
         writes.add(data);
     }

@@ -99,11 +99,13 @@ public class AgiListener {
         Runnable register = () -> {
             AgiConnection connection = new AgiConnection(loop, socket, sessions.newSession(), open::decrementAndGet,
                     config.agi().handshakeTimeout());
-            try {
-                connection.register();
-            } catch (IOException e) {
-                LOG.debugf("FastAGI connection lost before it was served: %s", e.toString());
-                connection.close("register failed");
+            synchronized (connection) {
+                try {
+                    connection.register();
+                } catch (IOException e) {
+                    LOG.debugf("FastAGI connection lost before it was served: %s", e.toString());
+                    connection.close("register failed");
+                }
             }
         };
         if (loop.inLoop()) {

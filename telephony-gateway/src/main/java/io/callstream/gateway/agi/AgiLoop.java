@@ -16,9 +16,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * One selector thread serving many FastAGI connections: reads and writes their sockets, runs the
- * tasks other threads hand it (a command arrived, a hang-up was reported) and its own timers. Every
- * connection and every call driver on it is touched only by this thread, so they need no locks.
+ * One selector thread serving many FastAGI connections: reads their sockets, runs its timers and the
+ * tasks other threads hand it. A connection and its call session are guarded by the connection's
+ * monitor: this thread holds it while it handles the socket, and the thread that brings a command
+ * (the Kafka consumer) takes it to write the command's first AGI line at once, without a hop here.
  */
 final class AgiLoop implements Runnable {
     private static final Logger LOG = Logger.getLogger(AgiLoop.class);
@@ -27,14 +28,19 @@ final class AgiLoop implements Runnable {
     /** A one-shot timer; cancel() before it fires and it never runs. */
     static final class Timer implements Comparable<Timer> {
         private final long due;
-        private final long seq;
+        private long seq;
         private final Runnable task;
-        private boolean cancelled;
+        private volatile boolean cancelled;
 
         private Timer(long due, long seq, Runnable task) {
             this.due = due;
             this.seq = seq;
             this.task = task;
+        }
+
+        private Timer withSeq(long seq) {
+            this.seq = seq;
+            return this;
         }
 
         void cancel() {
@@ -54,7 +60,7 @@ final class AgiLoop implements Runnable {
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
     private final PriorityQueue<Timer> timers = new PriorityQueue<>();
-    private final List<AgiConnection> connections = new ArrayList<>();
+    private final java.util.Set<AgiConnection> connections = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Thread thread;
     private long timerSeq;
     private long nextTick = System.nanoTime() + TICK_NANOS;
@@ -82,10 +88,14 @@ final class AgiLoop implements Runnable {
         }
     }
 
-    /** Runs {@code task} on this loop's thread after {@code delayMillis}; loop thread only. */
+    /** Runs {@code task} on this loop's thread after {@code delayMillis}; callable from any thread. */
     Timer schedule(long delayMillis, Runnable task) {
-        Timer t = new Timer(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMillis), timerSeq++, task);
-        timers.add(t);
+        Timer t = new Timer(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMillis), 0, task);
+        if (inLoop()) {
+            timers.add(t.withSeq(timerSeq++));
+        } else {
+            execute(() -> timers.add(t.withSeq(timerSeq++)));
+        }
         return t;
     }
 
@@ -130,7 +140,9 @@ final class AgiLoop implements Runnable {
             }
         } finally {
             for (AgiConnection c : new ArrayList<>(connections)) {
-                c.close("gateway stopping");
+                synchronized (c) {
+                    c.close("gateway stopping");
+                }
             }
             runTasks();
             try {
@@ -151,12 +163,16 @@ final class AgiLoop implements Runnable {
                 if (handler instanceof AgiListener.Acceptor a) {
                     a.accept();
                 } else if (handler instanceof AgiConnection c) {
-                    c.ready(key);
+                    synchronized (c) {
+                        c.ready(key);
+                    }
                 }
             } catch (RuntimeException e) {
                 LOG.errorf(e, "FastAGI loop: unexpected failure handling %s", handler);
                 if (handler instanceof AgiConnection c) {
-                    c.close("gateway error");
+                    synchronized (c) {
+                        c.close("gateway error");
+                    }
                 }
             }
         }
@@ -190,7 +206,9 @@ final class AgiLoop implements Runnable {
             nextTick = now + TICK_NANOS;
             for (AgiConnection c : new ArrayList<>(connections)) {
                 try {
-                    c.tick(now);
+                    synchronized (c) {
+                        c.tick(now);
+                    }
                 } catch (RuntimeException e) {
                     LOG.errorf(e, "FastAGI loop: periodic check of %s failed", c);
                 }

@@ -26,8 +26,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * One call from the moment Asterisk hands it over until it ends, on its connection's loop thread:
  * register it, publish CallStarted, run its commands one after another ({@link CommandRunner}), and
- * publish exactly one CallEnded however it ends, then close the socket. Other threads reach it only
- * through the call's waker, which queues {@link #pump} on the loop.
+ * publish exactly one CallEnded however it ends, then close the socket. Guarded by the connection's
+ * monitor: the loop holds it while handling the socket; other threads reach the session only through
+ * the call's waker, which takes it and runs {@link #pump} (so a command's first AGI line is written by
+ * the thread that brought the command).
  */
 final class CallSession implements AgiConnection.Handler, AgiConnection.Tickable {
     private static final Logger LOG = Logger.getLogger(CallSession.class);
@@ -135,9 +137,22 @@ final class CallSession implements AgiConnection.Handler, AgiConnection.Tickable
         }
         call = opened;
         AgiLoop loop = connection.loop;
+        AgiConnection guard = connection;
         call.waker(() -> {
-            if (pumpQueued.compareAndSet(false, true)) {
-                loop.execute(this::pump);
+            if (loop.inLoop()) {
+                // from inside this call's own handling: run once the current step is done
+                if (pumpQueued.compareAndSet(false, true)) {
+                    loop.execute(() -> {
+                        synchronized (guard) {
+                            pump();
+                        }
+                    });
+                }
+            } else {
+                // a command from Kafka or news from AMI: act now, on the calling thread
+                synchronized (guard) {
+                    pump();
+                }
             }
         });
         shared.calls.add(call);
@@ -201,8 +216,12 @@ final class CallSession implements AgiConnection.Handler, AgiConnection.Tickable
         if (running) {
             if (call.isEnded() && graceTimer == null) {
                 // res_agi answers a command with -1 when its channel goes; a switch that never does is cut off
-                graceTimer = connection.loop.schedule(ENDED_COMMAND_GRACE_MILLIS,
-                        () -> connection.close("the call ended but its command never returned"));
+                AgiConnection guard = connection;
+                graceTimer = connection.loop.schedule(ENDED_COMMAND_GRACE_MILLIS, () -> {
+                    synchronized (guard) {
+                        guard.close("the call ended but its command never returned");
+                    }
+                });
             }
             return;
         }
@@ -266,7 +285,12 @@ final class CallSession implements AgiConnection.Handler, AgiConnection.Tickable
         }
         finishing = true;
         if (call.ending() != null && !call.ending().confirmed()) {
-            confirmTimer = connection.loop.schedule(CONFIRM_END_MILLIS, this::complete);
+            AgiConnection guard = connection;
+            confirmTimer = connection.loop.schedule(CONFIRM_END_MILLIS, () -> {
+                synchronized (guard) {
+                    complete();
+                }
+            });
             return;
         }
         complete();

@@ -43,8 +43,12 @@ public interface GatewayConfig {
         @WithDefault("10s")
         java.time.Duration handshakeTimeout();
 
-        /** {@code callstream.gateway.agi.idle-check-interval}: how often a call waiting for commands checks its channel is still up. */
-        @WithDefault("5s")
+        /**
+         * {@code callstream.gateway.agi.idle-check-interval}: how often a call waiting for commands asks
+         * CHANNEL STATUS; a safety net only, for a switch set not to send the HANGUP notice (AGISIGHUP=no)
+         * while the AMI connection is also down.
+         */
+        @WithDefault("60s")
         java.time.Duration idleCheckInterval();
     }
 

@@ -1,16 +1,10 @@
 package io.callstream.gateway.health;
 
-import io.smallrye.common.annotation.Identifier;
-import io.smallrye.reactive.messaging.kafka.KafkaConsumerRebalanceListener;
+import io.callstream.gateway.messaging.CommandStream;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.apache.kafka.clients.consumer.Consumer;
-import org.apache.kafka.common.TopicPartition;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
-
-import java.util.Collection;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Ready only once this replica's command consumer owns its partitions: it reads from the latest
@@ -18,23 +12,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 @Readiness
 @ApplicationScoped
-@Identifier("call-commands-rebalance")
-public class CommandConsumerReadiness implements HealthCheck, KafkaConsumerRebalanceListener {
-    private final AtomicBoolean assigned = new AtomicBoolean();
+public class CommandConsumerReadiness implements HealthCheck {
+    private final CommandStream commands;
 
-    @Override
-    public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
-        if (!partitions.isEmpty()) {
-            assigned.set(true);
-        }
-    }
-
-    @Override
-    public void onPartitionsRevoked(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+    CommandConsumerReadiness(CommandStream commands) {
+        this.commands = commands;
     }
 
     @Override
     public HealthCheckResponse call() {
-        return HealthCheckResponse.named("Call command consumer").status(assigned.get()).build();
+        return HealthCheckResponse.named("Call command consumer").status(commands.assigned()).build();
     }
 }

@@ -16,7 +16,6 @@ import io.callstream.gateway.domain.LiveCall;
 import io.callstream.gateway.domain.LiveCalls;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
@@ -42,7 +41,7 @@ public class CallCommandConsumer {
         this.publisher = publisher;
     }
 
-    @Incoming("call-commands")
+    /** One record of the command topic, from {@link CommandStream}'s thread. */
     public void on(ConsumerRecord<String, byte[]> record) {
         long received = System.nanoTime();
         String callId = record.key();
