@@ -13,6 +13,11 @@ public record Problem(String type, String title, int status, String detail, Stri
                       List<FieldError> errors) {
     public static final String MEDIA_TYPE = "application/problem+json";
 
-    public record FieldError(String field, String message) {
+    /** One thing at fault: a field (a JSON path), and for a flow the node it belongs to. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record FieldError(String field, String message, String node) {
+        public FieldError(String field, String message) {
+            this(field, message, null);
+        }
     }
 }

@@ -1,0 +1,20 @@
+package io.callstream.ivr.config;
+
+import io.smallrye.config.ConfigMapping;
+
+import java.util.List;
+import java.util.Optional;
+
+/** ivr-service settings under {@code callstream.ivr.*}; listed in docs/configuration.md. */
+@ConfigMapping(prefix = "callstream.ivr")
+public interface IvrConfig {
+    Http http();
+
+    interface Http {
+        /**
+         * {@code callstream.ivr.http.allowlist}: hosts, IPs or CIDR blocks the HTTP-call node and
+         * callback URLs may reach although they are loopback, link-local or private (comma-separated).
+         */
+        Optional<List<String>> allowlist();
+    }
+}
