@@ -27,6 +27,14 @@ import io.callstream.contracts.call.SpeechRecognized;
 import io.callstream.contracts.call.StartHold;
 import io.callstream.contracts.call.StopHold;
 import io.callstream.contracts.call.TransferExtension;
+import io.callstream.contracts.ivr.IvrInputCollected;
+import io.callstream.contracts.ivr.IvrNodeEntered;
+import io.callstream.contracts.ivr.IvrSessionEnded;
+import io.callstream.contracts.ivr.IvrSessionStarted;
+import io.callstream.contracts.ivr.IvrVariableSet;
+import io.callstream.contracts.ivr.SatisfactionCollected;
+import io.callstream.contracts.ivr.TransferRequested;
+import io.callstream.contracts.ivr.UnboundNumberCalled;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -62,7 +70,15 @@ public final class EventCatalog {
             command(TransferExtension.TYPE, TransferExtension.class),
             command(SetVariable.TYPE, SetVariable.class),
             command(HangUp.TYPE, HangUp.class),
-            command(Originate.TYPE, Originate.class));
+            command(Originate.TYPE, Originate.class),
+            ivrEvent(IvrSessionStarted.TYPE, IvrSessionStarted.class),
+            ivrEvent(IvrNodeEntered.TYPE, IvrNodeEntered.class),
+            ivrEvent(IvrInputCollected.TYPE, IvrInputCollected.class),
+            ivrEvent(IvrVariableSet.TYPE, IvrVariableSet.class),
+            ivrEvent(TransferRequested.TYPE, TransferRequested.class),
+            ivrEvent(SatisfactionCollected.TYPE, SatisfactionCollected.class),
+            ivrEvent(IvrSessionEnded.TYPE, IvrSessionEnded.class),
+            ivrEvent(UnboundNumberCalled.TYPE, UnboundNumberCalled.class));
 
     private static final Map<String, EventType> BY_TYPE = new LinkedHashMap<>();
     private static final Map<Class<?>, EventType> BY_CLASS = new LinkedHashMap<>();
@@ -97,6 +113,10 @@ public final class EventCatalog {
 
     private static EventType command(String type, Class<? extends Record> c) {
         return new EventType(type, Topics.CALL_COMMANDS, c, Kind.COMMAND);
+    }
+
+    private static EventType ivrEvent(String type, Class<? extends Record> c) {
+        return new EventType(type, Topics.IVR_EVENTS, c, Kind.EVENT);
     }
 
     private EventCatalog() {

@@ -7,15 +7,22 @@ import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 import io.callstream.contracts.call.Prompt;
+import io.callstream.contracts.ivr.IvrSessionEnded;
+import io.callstream.contracts.ivr.IvrVariableSet;
+import io.callstream.contracts.ivr.KeyPress;
+import io.callstream.contracts.ivr.SessionOutcome;
+import io.callstream.contracts.ivr.TransferRequested;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -88,6 +95,21 @@ class EventCatalogContractTest {
                 Json.read(newer, io.callstream.contracts.call.CallAnswered.class));
     }
 
+    @Test
+    void ivrEventsAcceptAnEmptyValueAndEmptyCollections() throws IOException {
+        List<Record> edges = List.of(
+                new IvrVariableSet("c1", "s1", "n1", "choice", ""),
+                new TransferRequested("c1", "s1", "agent", "sales", 0, 300, null, null, "", "4001",
+                        Map.of(), List.of()),
+                new IvrSessionEnded("c1", "s1", SessionOutcome.COMPLETED, null, Map.of()));
+        for (Record data : edges) {
+            EventType t = EventCatalog.of(data.getClass());
+            byte[] json = Json.write(data);
+            assertTrue(schema(t).validate(Json.MAPPER.readTree(json)).isEmpty(), t.type() + " " + new String(json));
+            assertEquals(data, Json.read(json, t.dataClass()));
+        }
+    }
+
     private static JsonSchema schema(EventType t) throws IOException {
         try (InputStream in = EventCatalogContractTest.class.getClassLoader().getResourceAsStream(t.schemaResource())) {
             assertNotNull(in, "no schema at " + t.schemaResource());
@@ -116,6 +138,9 @@ class EventCatalogContractTest {
                 case "interruptedBy" -> "5";
                 case "digits" -> "1234";
                 case "command" -> "io.callstream.call.start-hold";
+                case "key" -> "1";
+                case "keys" -> "2";
+                case "input" -> "4711";
                 default -> name + "-1";
             };
         }
@@ -139,6 +164,14 @@ class EventCatalogContractTest {
         }
         if (t == Prompt.class) {
             return Prompt.text("Welcome, ${customerName}");
+        }
+        if (t == Instant.class) {
+            return Instant.parse("2025-01-31T09:15:02.123Z");
+        }
+        if (t == List.class && ((ParameterizedType) c.getGenericType()).getActualTypeArguments()[0] == KeyPress.class) {
+            return List.of(
+                    new KeyPress("menu", "Main menu", "2", Instant.parse("2025-01-31T09:15:04.500Z")),
+                    new KeyPress("orderNo", null, "4711#", Instant.parse("2025-01-31T09:15:09.020Z")));
         }
         throw new IllegalArgumentException("no sample for " + t + " " + name);
     }

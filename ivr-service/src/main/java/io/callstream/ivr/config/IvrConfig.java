@@ -10,6 +10,14 @@ import java.util.Optional;
 public interface IvrConfig {
     Http http();
 
+    Unbound unbound();
+
+    interface Unbound {
+        /** {@code callstream.ivr.unbound.prompt}: what a call to a number bound to no flow hears before it is hung up. */
+        @io.smallrye.config.WithDefault("Sorry, this number is not in service. Goodbye.")
+        String prompt();
+    }
+
     interface Http {
         /**
          * {@code callstream.ivr.http.allowlist}: hosts, IPs or CIDR blocks the HTTP-call node and

@@ -105,6 +105,7 @@ public class FlowResource {
 
     @DELETE
     @Path("/{id}")
+    @Consumes(MediaType.WILDCARD) // no body
     @RolesAllowed(Roles.ADMIN)
     @Operation(summary = "Delete a flow; refused while numbers are bound to it")
     public Response delete(@PathParam("id") UUID id) {
@@ -125,6 +126,7 @@ public class FlowResource {
 
     @POST
     @Path("/{id}/versions")
+    @Consumes(MediaType.WILDCARD) // no body
     @RolesAllowed(Roles.ADMIN)
     @Operation(summary = "Publish the draft as the next version; new calls start with it")
     public Response publish(@PathParam("id") UUID id) {

@@ -61,6 +61,7 @@ public class NumberResource {
 
     @DELETE
     @Path("/{number}")
+    @Consumes(MediaType.WILDCARD) // no body
     @RolesAllowed(Roles.ADMIN)
     @Operation(summary = "Unbind a number; its calls then get the unbound-number treatment")
     public Response unbind(@PathParam("number") String number) {

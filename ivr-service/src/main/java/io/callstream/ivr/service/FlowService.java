@@ -120,13 +120,18 @@ public class FlowService {
         return flow;
     }
 
-    /** Refused while numbers are bound to the flow. */
+    /** Refused while numbers are bound to the flow or calls are running it. */
     public void delete(UUID id) {
         Flow flow = find(id);
         List<NumberBinding> bound = NumberBinding.list("flowId", Sort.by("number"), id);
         if (!bound.isEmpty()) {
             throw ProblemException.conflict("id", "the flow is bound to " + String.join(", ",
                     bound.stream().map(b -> b.number).toList()) + "; unbind the numbers first");
+        }
+        long running = io.callstream.ivr.domain.IvrSession.count("flowId = ?1 and status = ?2", id,
+                io.callstream.ivr.domain.IvrSession.RUNNING);
+        if (running > 0) {
+            throw ProblemException.conflict("id", running + " call(s) are running this flow; delete it when they have ended");
         }
         FlowVersion.delete("flowId", id);
         flow.delete();

@@ -1,0 +1,30 @@
+package io.callstream.ivr.engine;
+
+import io.callstream.contracts.call.CallDirection;
+import io.callstream.contracts.ivr.KeyPress;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** What a session carries from step to step; stored as JSON in {@code ivr_session.state}. */
+public final class SessionState {
+    public CallDirection direction;
+    public String callerNumber;
+    public String calledNumber;
+    public String attemptId;
+    public String flowName;
+    /** Call, outbound and node variables by name (system variables are computed, not stored). */
+    public Map<String, String> variables = new LinkedHashMap<>();
+    /** Errors (no input or wrong input) at the current node. */
+    public int errors;
+    /** Where in the current node the session is (see IvrEngine), e.g. "collect", "retry", "dial". */
+    public String phase;
+    /** Keys pressed, with the node they were pressed at. */
+    public List<KeyPress> trail = new ArrayList<>();
+    /** The flow itself ended the call (End, a hang-up after max errors): CallEnded then means completed. */
+    public boolean endedByFlow;
+    /** Why the session failed, when it did. */
+    public String failure;
+}

@@ -1,0 +1,102 @@
+package io.callstream.ivr.engine;
+
+import io.callstream.contracts.EventCatalog;
+import io.callstream.contracts.Json;
+import io.callstream.contracts.Topics;
+import io.callstream.contracts.call.CallCommand;
+import io.callstream.contracts.call.CallDirection;
+import io.callstream.contracts.call.CallStarted;
+import io.callstream.contracts.cloudevents.CloudEventsKafka;
+import io.callstream.testkit.KafkaEvents;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The test's stand-in for the telephony gateway, over real Kafka: places calls (CallStarted), reads
+ * the commands ivr-service sends for each call in order, and answers them with result events.
+ */
+final class FakeSwitch {
+    private final KafkaEvents kafka = KafkaEvents.shared();
+    private final Map<String, Integer> commandsRead = new HashMap<>();
+    private final Map<String, Integer> eventsRead = new HashMap<>();
+
+    String call(String from, String to) {
+        String callId = UUID.randomUUID().toString();
+        send(new CallStarted(callId, CallDirection.INBOUND, from, to, "PJSIP/" + from + "-1", "1.1", "gw-test", null, null));
+        return callId;
+    }
+
+    String callOutbound(String to, Map<String, String> variables) {
+        String callId = UUID.randomUUID().toString();
+        send(new CallStarted(callId, CallDirection.OUTBOUND, "4001", to, "PJSIP/carrier-1", "2.2", "gw-test",
+                UUID.randomUUID().toString(), variables));
+        return callId;
+    }
+
+    /** Sends a call event as the gateway would; returns its event id. */
+    String send(Record event) {
+        return kafka.send(Topics.CALL_EVENTS, EventCatalog.of(event.getClass()).type(), callIdOf(event), event);
+    }
+
+    /** The call's next command, which must be of {@code type}. */
+    <T> T next(String callId, Class<T> type) {
+        ConsumerRecord<String, byte[]> r = nextRecord(Topics.CALL_COMMANDS, callId, commandsRead);
+        assertEquals(EventCatalog.of(type).type(), KafkaEvents.header(r, CloudEventsKafka.TYPE),
+                "the next command of call " + callId);
+        return Json.read(r.value(), type);
+    }
+
+    /** The call's next IVR event, which must be of {@code type}. */
+    <T> T nextIvr(String callId, Class<T> type) {
+        ConsumerRecord<String, byte[]> r = nextRecord(Topics.IVR_EVENTS, callId, eventsRead);
+        assertEquals(EventCatalog.of(type).type(), KafkaEvents.header(r, CloudEventsKafka.TYPE),
+                "the next IVR event of call " + callId);
+        return Json.read(r.value(), type);
+    }
+
+    /** The first IVR event of {@code type} of the call, whenever it came (does not move the cursor). */
+    <T> T awaitIvr(String callId, Class<T> type) {
+        String ceType = EventCatalog.of(type).type();
+        return Json.read(kafka.awaitRecord(Topics.IVR_EVENTS, r -> callId.equals(r.key())
+                && ceType.equals(KafkaEvents.header(r, CloudEventsKafka.TYPE))).value(), type);
+    }
+
+    /** Every IVR event of {@code type} the call has now. */
+    <T> List<T> ivrEvents(String callId, Class<T> type) {
+        String ceType = EventCatalog.of(type).type();
+        return kafka.readToEnd(Topics.IVR_EVENTS).stream()
+                .filter(r -> callId.equals(r.key()) && ceType.equals(KafkaEvents.header(r, CloudEventsKafka.TYPE)))
+                .map(r -> Json.read(r.value(), type)).toList();
+    }
+
+    private ConsumerRecord<String, byte[]> nextRecord(String topic, String callId, Map<String, Integer> cursors) {
+        int seen = cursors.getOrDefault(callId, 0);
+        List<ConsumerRecord<String, byte[]>>[] found = new List[1];
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            found[0] = kafka.readToEnd(topic).stream().filter(r -> callId.equals(r.key())).toList();
+            return found[0].size() > seen;
+        });
+        cursors.put(callId, seen + 1);
+        return found[0].get(seen);
+    }
+
+    static String idOf(CallCommand c) {
+        return c.commandId();
+    }
+
+    private static String callIdOf(Record event) {
+        try {
+            return (String) event.getClass().getMethod("callId").invoke(event);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+}
