@@ -47,13 +47,19 @@ import io.callstream.ivr.flow.NodeType;
 import io.callstream.ivr.service.FlowService;
 import io.callstream.servicekit.consumer.IncomingEvent;
 import io.callstream.servicekit.outbox.Outbox;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.transaction.Status;
+import jakarta.transaction.Synchronization;
+import jakarta.transaction.TransactionSynchronizationRegistry;
 import jakarta.transaction.Transactional;
 import org.jboss.logging.Logger;
 
 import java.time.Instant;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
@@ -77,11 +83,74 @@ public class IvrEngine {
 
     private final Outbox outbox;
     private final IvrConfig config;
+    private final HttpCalls http;
+    private final TransactionSynchronizationRegistry transactions;
     private final Map<FlowVersion.Key, RunnableFlow> flows = new ConcurrentHashMap<>();
 
-    IvrEngine(Outbox outbox, IvrConfig config) {
+    IvrEngine(Outbox outbox, IvrConfig config, HttpCalls http, TransactionSynchronizationRegistry transactions) {
         this.outbox = outbox;
         this.config = config;
+        this.http = http;
+        this.transactions = transactions;
+    }
+
+    /**
+     * HTTP calls that were under way when the service stopped are made again (their sessions wait at
+     * the HTTP-call node with an {@code http:} token): the flow goes on rather than hanging.
+     */
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    void resumeHttpCalls(@Observes StartupEvent ignored) {
+        List<IvrSession> waiting = IvrSession.list("status = ?1 and pendingCommand like 'http:%'", IvrSession.RUNNING);
+        for (IvrSession s : waiting) {
+            RunnableFlow flow = flow(s.flowId, s.flowVersion);
+            if (flow != null) {
+                LOG.infof("call %s: making the HTTP call of node %s again after a restart", s.callId, s.nodeId);
+                Step step = new Step(s, read(s.state), flow);
+                HttpCalls.Request request = step.httpRequest(s.pendingCommand);
+                afterCommit(() -> http.start(request));
+            }
+        }
+    }
+
+    /** The HTTP-call node's outcome: reply fields (or defaults, when every try failed) into variables, then on. */
+    public void httpFinished(String callId, String token, JsonNode reply, String problem) {
+        IvrSession s = running(callId);
+        if (s == null || !token.equals(s.pendingCommand)) {
+            return;
+        }
+        RunnableFlow flow = flow(s.flowId, s.flowVersion);
+        Step step = new Step(s, read(s.state), flow);
+        s.pendingCommand = null;
+        NodeDocument n = step.node();
+        JsonNode outputs = n.settings().get("outputs");
+        if (outputs != null) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = outputs.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> o = it.next();
+                String value = reply == null ? null : HttpCalls.at(reply, o.getValue().get("path").asText());
+                if (value == null) {
+                    JsonNode fallback = o.getValue().get("default");
+                    value = fallback == null || fallback.isNull() ? "" : fallback.asText();
+                }
+                step.setVariable(o.getKey(), value);
+            }
+        }
+        step.enter(step.exit("next"));
+        step.save(false);
+    }
+
+    private void afterCommit(Runnable task) {
+        transactions.registerInterposedSynchronization(new Synchronization() {
+            @Override
+            public void beforeCompletion() {
+            }
+
+            @Override
+            public void afterCompletion(int status) {
+                if (status == Status.STATUS_COMMITTED) {
+                    task.run();
+                }
+            }
+        });
     }
 
     /** One call event, inside the consumer's transaction. */
@@ -358,6 +427,12 @@ public class IvrEngine {
                     }
                     break;
                 case HTTP_CALL:
+                    String token = "http:" + id();
+                    s.pendingCommand = token;
+                    state.phase = "http";
+                    HttpCalls.Request request = httpRequest(token);
+                    afterCommit(() -> http.start(request));
+                    break;
                 case TRANSFER_TO_AGENT:
                 default:
                     fail("the " + n.type() + " node is not supported by this version of the engine yet");
@@ -573,6 +648,25 @@ public class IvrEngine {
             } else {
                 ask(prompt("prompt"));
             }
+        }
+
+        /** The current HTTP-call node's request, its templates filled from the session's variables. */
+        HttpCalls.Request httpRequest(String token) {
+            NodeDocument n = node();
+            Map<String, String> headers = new LinkedHashMap<>();
+            JsonNode h = n.settings().get("headers");
+            if (h != null) {
+                h.fields().forEachRemaining(e -> headers.put(e.getKey(), e.getValue().isTextual()
+                        ? render(e.getValue().asText()) : e.getValue().asText()));
+            }
+            Map<String, Object> body = new LinkedHashMap<>();
+            JsonNode b = n.settings().get("body");
+            if (b != null) {
+                b.fields().forEachRemaining(e -> body.put(e.getKey(), e.getValue().isTextual()
+                        ? render(e.getValue().asText()) : e.getValue()));
+            }
+            return new HttpCalls.Request(s.callId, token, render(n.settings().get("url").asText()), headers, body,
+                    integer("timeoutSeconds", 5), integer("maxErrors", 1));
         }
 
         // ---- transfers

@@ -77,7 +77,7 @@ class FlowResourceTest {
         String broken = demo("inbound-order-line.json").replace("\"Inbound order line\"", "\"" + name + "\"")
                 .replace("Asia/Shanghai", "Asia/Atlantis")
                 .replace("\"maxDigits\": 12", "\"maxDigits\": 12, \"colour\": \"red\"")
-                .replace("https://orders.example.com/api/v1/orders/lookup", "http://127.0.0.1:9/lookup");
+                .replace("https://orders.example.com/api/v1/orders/lookup", "http://169.254.169.254/latest/meta-data");
         ValidatableResponse refused = as(ADMIN).body(broken).post("/api/v1/flows").then().statusCode(422)
                 .contentType("application/problem+json");
         refused.body("errors.node", hasItem("hours")).body("errors.field", hasItem("timeZone"))
