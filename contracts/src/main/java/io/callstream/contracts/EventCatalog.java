@@ -35,6 +35,12 @@ import io.callstream.contracts.ivr.IvrVariableSet;
 import io.callstream.contracts.ivr.SatisfactionCollected;
 import io.callstream.contracts.ivr.TransferRequested;
 import io.callstream.contracts.ivr.UnboundNumberCalled;
+import io.callstream.contracts.routing.AgentMissed;
+import io.callstream.contracts.routing.AgentOffered;
+import io.callstream.contracts.routing.CallConnected;
+import io.callstream.contracts.routing.CallQueued;
+import io.callstream.contracts.routing.QueueExited;
+import io.callstream.contracts.routing.QueuePositionChanged;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -78,7 +84,13 @@ public final class EventCatalog {
             ivrEvent(TransferRequested.TYPE, TransferRequested.class),
             ivrEvent(SatisfactionCollected.TYPE, SatisfactionCollected.class),
             ivrEvent(IvrSessionEnded.TYPE, IvrSessionEnded.class),
-            ivrEvent(UnboundNumberCalled.TYPE, UnboundNumberCalled.class));
+            ivrEvent(UnboundNumberCalled.TYPE, UnboundNumberCalled.class),
+            routingEvent(CallQueued.TYPE, CallQueued.class),
+            routingEvent(QueuePositionChanged.TYPE, QueuePositionChanged.class),
+            routingEvent(AgentOffered.TYPE, AgentOffered.class),
+            routingEvent(AgentMissed.TYPE, AgentMissed.class),
+            routingEvent(CallConnected.TYPE, CallConnected.class),
+            routingEvent(QueueExited.TYPE, QueueExited.class));
 
     private static final Map<String, EventType> BY_TYPE = new LinkedHashMap<>();
     private static final Map<Class<?>, EventType> BY_CLASS = new LinkedHashMap<>();
@@ -117,6 +129,10 @@ public final class EventCatalog {
 
     private static EventType ivrEvent(String type, Class<? extends Record> c) {
         return new EventType(type, Topics.IVR_EVENTS, c, Kind.EVENT);
+    }
+
+    private static EventType routingEvent(String type, Class<? extends Record> c) {
+        return new EventType(type, Topics.ROUTING_EVENTS, c, Kind.EVENT);
     }
 
     private EventCatalog() {

@@ -7,11 +7,21 @@ import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 import io.callstream.contracts.call.Prompt;
+import io.callstream.contracts.ivr.IvrEvent;
 import io.callstream.contracts.ivr.IvrSessionEnded;
 import io.callstream.contracts.ivr.IvrVariableSet;
 import io.callstream.contracts.ivr.KeyPress;
 import io.callstream.contracts.ivr.SessionOutcome;
 import io.callstream.contracts.ivr.TransferRequested;
+import io.callstream.contracts.routing.AgentMissed;
+import io.callstream.contracts.routing.AgentOffered;
+import io.callstream.contracts.routing.CallConnected;
+import io.callstream.contracts.routing.CallQueued;
+import io.callstream.contracts.routing.MissReason;
+import io.callstream.contracts.routing.QueueExitReason;
+import io.callstream.contracts.routing.QueueExited;
+import io.callstream.contracts.routing.QueuePositionChanged;
+import io.callstream.contracts.routing.RoutingEvent;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -108,6 +118,55 @@ class EventCatalogContractTest {
             assertTrue(schema(t).validate(Json.MAPPER.readTree(json)).isEmpty(), t.type() + " " + new String(json));
             assertEquals(data, Json.read(json, t.dataClass()));
         }
+    }
+
+    @Test
+    void routingEventsAcceptTheLowestBoundsAnEmptyCallerAndEmptyCollections() throws IOException {
+        List<Record> edges = List.of(
+                new CallQueued("c1", "sales", 1, Instant.parse("2025-01-31T09:15:02Z")),
+                new QueuePositionChanged("c1", "sales", 1),
+                new AgentOffered("c1", "sales", "a1", "", "4001", 0, Map.of(), List.of()),
+                new AgentMissed("c1", "sales", "a1", MissReason.NO_ANSWER),
+                new CallConnected("c1", "sales", "a1", 0),
+                new QueueExited("c1", "sales", QueueExitReason.TIMEOUT, 0));
+        for (Record data : edges) {
+            EventType t = EventCatalog.of(data.getClass());
+            byte[] json = Json.write(data);
+            assertTrue(schema(t).validate(Json.MAPPER.readTree(json)).isEmpty(), t.type() + " " + new String(json));
+            assertEquals(data, Json.read(json, t.dataClass()));
+        }
+    }
+
+    @Test
+    void routingSchemasRefuseAPositionBelowOneAndANegativeWait() throws IOException {
+        List<Record> invalid = List.of(
+                new CallQueued("c1", "sales", 0, Instant.parse("2025-01-31T09:15:02Z")),
+                new QueuePositionChanged("c1", "sales", 0),
+                new AgentOffered("c1", "sales", "a1", "", "4001", -1, Map.of(), List.of()),
+                new CallConnected("c1", "sales", "a1", -1),
+                new QueueExited("c1", "sales", QueueExitReason.ABANDONED, -1));
+        for (Record data : invalid) {
+            EventType t = EventCatalog.of(data.getClass());
+            byte[] json = Json.write(data);
+            assertFalse(schema(t).validate(Json.MAPPER.readTree(json)).isEmpty(), t.type() + " accepted " + new String(json));
+        }
+    }
+
+    @Test
+    void ivrAndRoutingEventsAreEventsOnTheirOwnTopic() {
+        for (EventType t : EventCatalog.all()) {
+            if (IvrEvent.class.isAssignableFrom(t.dataClass())) {
+                assertEquals(Topics.IVR_EVENTS, t.topic(), t.type());
+                assertEquals(EventType.Kind.EVENT, t.kind(), t.type());
+            } else if (RoutingEvent.class.isAssignableFrom(t.dataClass())) {
+                assertEquals(Topics.ROUTING_EVENTS, t.topic(), t.type());
+                assertEquals(EventType.Kind.EVENT, t.kind(), t.type());
+            } else {
+                assertFalse(t.topic().equals(Topics.IVR_EVENTS) || t.topic().equals(Topics.ROUTING_EVENTS),
+                        t.type() + " is on " + t.topic() + " but does not implement its marker interface");
+            }
+        }
+        assertEquals(6, EventCatalog.all().stream().filter(t -> t.topic().equals(Topics.ROUTING_EVENTS)).count());
     }
 
     private static JsonSchema schema(EventType t) throws IOException {

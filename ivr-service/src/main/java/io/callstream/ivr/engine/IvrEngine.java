@@ -24,6 +24,8 @@ import io.callstream.contracts.call.Prompt;
 import io.callstream.contracts.call.PromptPlayed;
 import io.callstream.contracts.call.RecognizeSpeech;
 import io.callstream.contracts.call.SpeechRecognized;
+import io.callstream.contracts.call.StartHold;
+import io.callstream.contracts.call.StopHold;
 import io.callstream.contracts.call.TransferExtension;
 import io.callstream.contracts.ivr.InputKind;
 import io.callstream.contracts.ivr.InputOutcome;
@@ -35,7 +37,13 @@ import io.callstream.contracts.ivr.IvrVariableSet;
 import io.callstream.contracts.ivr.KeyPress;
 import io.callstream.contracts.ivr.SatisfactionCollected;
 import io.callstream.contracts.ivr.SessionOutcome;
+import io.callstream.contracts.ivr.TransferRequested;
 import io.callstream.contracts.ivr.UnboundNumberCalled;
+import io.callstream.contracts.routing.CallConnected;
+import io.callstream.contracts.routing.CallQueued;
+import io.callstream.contracts.routing.QueueExitReason;
+import io.callstream.contracts.routing.QueueExited;
+import io.callstream.contracts.routing.QueuePositionChanged;
 import io.callstream.ivr.config.IvrConfig;
 import io.callstream.ivr.domain.Flow;
 import io.callstream.ivr.domain.FlowVersion;
@@ -177,7 +185,24 @@ public class IvrEngine {
             result(d.callId(), d.commandId(), d);
         } else if (BridgeEnded.TYPE.equals(type)) {
             BridgeEnded b = event.data(BridgeEnded.class);
-            result(b.callId(), b.commandId(), b);
+            if (!agentLegEnded(b)) {
+                result(b.callId(), b.commandId(), b);
+            }
+        } else if (CallConnected.TYPE.equals(type)) {
+            CallConnected c = event.data(CallConnected.class);
+            queued(c.callId(), c);
+        } else if (QueueExited.TYPE.equals(type)) {
+            QueueExited q = event.data(QueueExited.class);
+            queued(q.callId(), q);
+        } else if (CallQueued.TYPE.equals(type) || QueuePositionChanged.TYPE.equals(type)) {
+            int position = CallQueued.TYPE.equals(type) ? event.data(CallQueued.class).position()
+                    : event.data(QueuePositionChanged.class).position();
+            IvrSession s = running(event.subject());
+            if (s != null) {
+                SessionState state = read(s.state);
+                state.variables.put("sys.queuePosition", String.valueOf(position));
+                s.state = write(state);
+            }
         } else if (CommandFailed.TYPE.equals(type)) {
             CommandFailed f = event.data(CommandFailed.class);
             result(f.callId(), f.commandId(), f);
@@ -285,6 +310,68 @@ public class IvrEngine {
             step.resume(result);
         }
         step.save(false);
+    }
+
+    /** Routing's answer to a transfer: connected to an agent, or out of the queue without one. */
+    private void queued(String callId, Object answer) {
+        IvrSession s = running(callId);
+        if (s == null || s.pendingCommand == null || !s.pendingCommand.startsWith("queue:")) {
+            return;
+        }
+        RunnableFlow flow = flow(s.flowId, s.flowVersion);
+        Step step = new Step(s, read(s.state), flow);
+        if (answer instanceof CallConnected c) {
+            step.state.phase = "agent";
+            step.setVariable("sys.agentId", c.agentId());
+            step.setVariable("sys.skillGroup", c.skillGroup());
+        } else if (answer instanceof QueueExited q) {
+            s.pendingCommand = null;
+            if (q.reason() != QueueExitReason.ABANDONED) {
+                // the gateway runs a call's commands in order: the music stops before the next node speaks
+                outbox.publish(s.callId, new StopHold(id(), s.callId));
+            }
+            switch (q.reason()) {
+                case TIMEOUT:
+                    step.enter(step.exit("queueTimeout"));
+                    break;
+                case QUEUE_FULL:
+                    step.enter(step.exit("queueFull"));
+                    break;
+                case NO_AGENT:
+                    step.enter(step.exit("noAgent"));
+                    break;
+                default:
+                    s.pendingCommand = "queue:abandoned"; // the caller is gone: CallEnded closes the session
+            }
+        }
+        step.save(false);
+    }
+
+    /** The agent's leg ended with the caller still on the line: the flow goes on (survey) or ends. */
+    private boolean agentLegEnded(BridgeEnded b) {
+        if (b.agentId() == null) {
+            return false;
+        }
+        IvrSession s = running(b.callId());
+        if (s == null || s.pendingCommand == null || !s.pendingCommand.startsWith("queue:")) {
+            return false;
+        }
+        RunnableFlow flow = flow(s.flowId, s.flowVersion);
+        Step step = new Step(s, read(s.state), flow);
+        s.pendingCommand = null;
+        if (step.state.variables.get("sys.agentId") == null) {
+            step.setVariable("sys.agentId", b.agentId()); // routing's CallConnected is still on its way
+            step.setVariable("sys.skillGroup", step.text("skillGroup", ""));
+        }
+        NodeDocument n = step.node();
+        if (n.exits() != null && n.exits().containsKey("afterAgent")) {
+            step.enter(step.exit("afterAgent"));
+        } else {
+            step.state.endedByFlow = true;
+            step.hangUp();
+        }
+        step.save(false);
+        return true;
     }
 
     // ------------------------------------------------------------------ flows
@@ -434,6 +521,8 @@ public class IvrEngine {
                     afterCommit(() -> http.start(request));
                     break;
                 case TRANSFER_TO_AGENT:
+                    transferToAgent();
+                    break;
                 default:
                     fail("the " + n.type() + " node is not supported by this version of the engine yet");
             }
@@ -650,6 +739,29 @@ public class IvrEngine {
             }
         }
 
+        /** Queues the caller for a skill group: hold music, and a transfer request routing-service acts on. */
+        void transferToAgent() {
+            NodeDocument n = node();
+            state.phase = "queue";
+            command(new StartHold(id(), s.callId, text("holdMusic", null)));
+            s.pendingCommand = "queue:" + id(); // routing's answer moves the session on, not the hold's result
+            Map<String, String> pop = new LinkedHashMap<>();
+            JsonNode names = n.settings().get("screenPopVariables");
+            if (names != null) {
+                names.forEach(name -> pop.put(name.asText(), variable(name.asText()) == null ? "" : variable(name.asText())));
+            } else {
+                state.variables.forEach((k, v) -> {
+                    if (!k.startsWith("sys.")) {
+                        pop.put(k, v);
+                    }
+                });
+            }
+            outbox.publish(s.callId, new TransferRequested(s.callId, s.id.toString(), n.id(), text("skillGroup", ""),
+                    integer("priority", 0), integer("queueTimeoutSeconds", 300),
+                    n.settings().hasNonNull("maxQueueLength") ? n.settings().get("maxQueueLength").asInt() : null,
+                    text("holdMusic", null), state.callerNumber, state.calledNumber, pop, List.copyOf(state.trail)));
+        }
+
         /** The current HTTP-call node's request, its templates filled from the session's variables. */
         HttpCalls.Request httpRequest(String token) {
             NodeDocument n = node();
@@ -743,6 +855,9 @@ public class IvrEngine {
                     return s.callId;
                 case "sys.flowName":
                     return state.flowName;
+                case "sys.queuePosition":
+                    String position = state.variables.get(name);
+                    return position == null ? "" : position;
                 default:
                     return state.variables.get(name);
             }

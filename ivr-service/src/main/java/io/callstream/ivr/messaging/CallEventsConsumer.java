@@ -7,7 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
-/** Call events drive the IVR sessions: each is processed once, in its own transaction, in call order. */
+/** Call and routing events drive the IVR sessions: each is processed once, in its own transaction, in call order. */
 @ApplicationScoped
 public class CallEventsConsumer {
     private final IdempotentConsumer consumer;
@@ -22,5 +22,12 @@ public class CallEventsConsumer {
     @Blocking(ordered = true)
     public void on(ConsumerRecord<String, byte[]> record) {
         consumer.process("ivr-engine", record, engine::handle);
+    }
+
+    /** Routing's answers to transfer requests (queued, connected, out of the queue). */
+    @Incoming("routing-events")
+    @Blocking(ordered = true)
+    public void onRouting(ConsumerRecord<String, byte[]> record) {
+        consumer.process("ivr-engine-routing", record, engine::handle);
     }
 }

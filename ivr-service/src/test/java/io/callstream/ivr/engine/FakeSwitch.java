@@ -41,9 +41,10 @@ final class FakeSwitch {
         return callId;
     }
 
-    /** Sends a call event as the gateway would; returns its event id. */
+    /** Sends an event (a call event as the gateway would, or routing's) to its topic; returns its event id. */
     String send(Record event) {
-        return kafka.send(Topics.CALL_EVENTS, EventCatalog.of(event.getClass()).type(), callIdOf(event), event);
+        var type = EventCatalog.of(event.getClass());
+        return kafka.send(type.topic(), type.type(), callIdOf(event), event);
     }
 
     /** The call's next command, which must be of {@code type}. */
