@@ -1,0 +1,264 @@
+package io.callstream.systemtests;
+
+import io.callstream.contracts.EventCatalog;
+import io.callstream.contracts.Json;
+import io.callstream.contracts.Topics;
+import io.callstream.contracts.call.AnswerCall;
+import io.callstream.contracts.call.CallAnswered;
+import io.callstream.contracts.call.CallDirection;
+import io.callstream.contracts.call.CallEnded;
+import io.callstream.contracts.call.CallStarted;
+import io.callstream.contracts.call.CollectDigits;
+import io.callstream.contracts.call.DigitsCollected;
+import io.callstream.contracts.call.DigitsCompletion;
+import io.callstream.contracts.call.HangupParty;
+import io.callstream.contracts.call.PlayPrompt;
+import io.callstream.contracts.call.PromptPlayed;
+import io.callstream.contracts.cloudevents.CloudEventsKafka;
+import io.callstream.contracts.cloudevents.EventEnvelope;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.DelayQueue;
+import java.util.concurrent.Delayed;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Drives a running ivr-service the way the gateway would: SESSIONS calls on a looping flow (key menu →
+ * prompt → key menu …), every command answered at once by its result event, the answers paced to
+ * STEPS per second in all. Measures, per step, the result event sent → the next command received
+ * (two Kafka hops, the engine's step and its outbox relay), reads the engine's own step timer (event
+ * taken off Kafka → step committed) from /q/metrics, and samples the service's RSS.
+ *   IvrLoadBenchmark kafka=… ivr=http://localhost:8082 token=… pid=… steps=500 seconds=30 sessions=200
+ */
+public final class IvrLoadBenchmark {
+    private static final String FLOW = """
+            {"name": "NAME", "kind": "INBOUND", "nodes": [
+              {"id": "start", "type": "start", "exits": {"next": "menu"}},
+              {"id": "menu", "type": "keyMenu", "label": "Menu",
+               "settings": {"prompt": {"text": "Hello ${sys.callerNumber}, press 1"}, "variable": "choice"},
+               "exits": {"1": "say", "2": "bye"}},
+              {"id": "say", "type": "play", "settings": {"prompt": {"text": "You chose ${choice}."}}, "exits": {"next": "menu"}},
+              {"id": "bye", "type": "end"}
+            ]}""";
+
+    private record Due(long at, String callId, Record result) implements Delayed {
+        @Override
+        public long getDelay(TimeUnit unit) {
+            return unit.convert(at - System.nanoTime(), TimeUnit.NANOSECONDS);
+        }
+
+        @Override
+        public int compareTo(Delayed o) {
+            return Long.compare(at, ((Due) o).at);
+        }
+    }
+
+    public static void main(String[] argv) throws Exception {
+        Map<String, String> a = new HashMap<>();
+        for (String arg : argv) {
+            int eq = arg.indexOf('=');
+            a.put(arg.substring(0, eq), arg.substring(eq + 1));
+        }
+        String ivr = a.getOrDefault("ivr", "http://localhost:8082");
+        String token = a.get("token");
+        long pid = Long.parseLong(a.get("pid"));
+        int steps = Integer.parseInt(a.getOrDefault("steps", "500"));
+        int seconds = Integer.parseInt(a.getOrDefault("seconds", "30"));
+        int sessions = Integer.parseInt(a.getOrDefault("sessions", "200"));
+        String bootstrap = a.getOrDefault("kafka", "localhost:9092");
+
+        HttpClient http = HttpClient.newHttpClient();
+        String flowJson = FLOW.replace("NAME", "Load " + UUID.randomUUID());
+        String created = send(http, "POST", ivr + "/api/v1/flows", token, flowJson, 201);
+        String flowId = Json.MAPPER.readTree(created).get("id").asText();
+        send(http, "POST", ivr + "/api/v1/flows/" + flowId + "/versions", token, null, 201);
+        String number = "7" + (1_000_000 + (int) (Math.random() * 8_000_000));
+        send(http, "PUT", ivr + "/api/v1/numbers/" + number, token, "{\"flowId\": \"" + flowId + "\"}", 200);
+
+        KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap,
+                "acks", "all", "linger.ms", 0), new StringSerializer(), new ByteArraySerializer());
+        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap,
+                "group.id", "ivr-load-" + UUID.randomUUID(), "enable.auto.commit", false),
+                new StringDeserializer(), new ByteArrayDeserializer());
+        List<TopicPartition> partitions = consumer.partitionsFor(Topics.CALL_COMMANDS).stream()
+                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+        consumer.assign(partitions);
+        consumer.seekToEnd(partitions);
+        partitions.forEach(consumer::position);
+
+        // warm-up: the service's consumer group may still be forming; measure only once a call gets through
+        String warmUp = UUID.randomUUID().toString();
+        emit(producer, new CallStarted(warmUp, CallDirection.INBOUND, "13800000000", number, "PJSIP/warm-up", "warm.up",
+                "load", null, null), warmUp);
+        long warmStart = System.nanoTime();
+        boolean through = false;
+        while (!through && System.nanoTime() - warmStart < TimeUnit.SECONDS.toNanos(120)) {
+            for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+                through |= warmUp.equals(r.key());
+            }
+        }
+        if (!through) {
+            throw new IllegalStateException("ivr-service did not answer a call within 120 s");
+        }
+        System.out.printf("warm-up call answered after %.1f s%n", (System.nanoTime() - warmStart) / 1e9);
+        emit(producer, new CallEnded(warmUp, 16, "Normal Clearing", HangupParty.CALLER), warmUp);
+
+        Instant startedAt = Instant.now();
+        Map<String, Long> sentAt = new ConcurrentHashMap<>();
+        DelayQueue<Due> replies = new DelayQueue<>();
+        long[] latencies = new long[steps * seconds * 2 + sessions * 4];
+        int measured = 0;
+        int started = 0;
+        long interval = 1_000_000_000L / steps;
+        long nextSlot = System.nanoTime();
+        long begin = System.nanoTime();
+        long end = begin + TimeUnit.SECONDS.toNanos(seconds);
+        long maxRssKb = 0;
+        long lastSample = 0;
+        List<String> calls = new ArrayList<>();
+
+        while (System.nanoTime() < end) {
+            // start the sessions gradually, within the pacing
+            if (started < sessions) {
+                String callId = UUID.randomUUID().toString();
+                calls.add(callId);
+                sentAt.put(callId, System.nanoTime());
+                emit(producer, new CallStarted(callId, CallDirection.INBOUND, "139" + (10_000_000 + started), number,
+                        "PJSIP/load-" + started, "load." + started, "load", null, null), callId);
+                started++;
+            }
+            for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(1))) {
+                Long sent = sentAt.remove(r.key());
+                if (sent != null && measured < latencies.length) {
+                    latencies[measured++] = System.nanoTime() - sent;
+                }
+                String type = new String(r.headers().lastHeader(CloudEventsKafka.TYPE).value());
+                Record result = resultFor(type, r);
+                if (result != null) {
+                    nextSlot = Math.max(nextSlot + interval, System.nanoTime());
+                    replies.add(new Due(nextSlot, r.key(), result));
+                }
+            }
+            Due due;
+            while ((due = replies.poll()) != null) {
+                sentAt.put(due.callId(), System.nanoTime());
+                emit(producer, due.result(), due.callId());
+            }
+            if (System.nanoTime() - lastSample > 1_000_000_000L) {
+                lastSample = System.nanoTime();
+                maxRssKb = Math.max(maxRssKb, rssKb(pid));
+            }
+        }
+        double elapsed = (System.nanoTime() - begin) / 1e9;
+        for (String callId : calls) {
+            emit(producer, new CallEnded(callId, 16, "Normal Clearing", HangupParty.CALLER), callId);
+        }
+        producer.flush();
+        long[] done = Arrays.copyOf(latencies, measured);
+        Arrays.sort(done);
+        String metrics = http.send(HttpRequest.newBuilder(URI.create(ivr + "/q/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        System.out.printf("ivr-load: %d sessions, %d steps in %.1f s (%.0f steps/s; target pace %d/s)%n", started, measured,
+                elapsed, measured / elapsed, steps);
+        System.out.printf("  result event sent -> next command received (2 Kafka hops + step + outbox relay): p50 %.2f ms, p95 %.2f ms, p99 %.2f ms, max %.2f ms%n",
+                pct(done, 0.50), pct(done, 0.95), pct(done, 0.99), done.length == 0 ? 0 : done[done.length - 1] / 1e6);
+        System.out.printf("  engine step (event taken off Kafka -> step committed, DB write included), its own timer: p50 %s ms, p99 %s ms%n",
+                quantile(metrics, "callstream_ivr_step_seconds", "0.5"), quantile(metrics, "callstream_ivr_step_seconds", "0.99"));
+        try (var db = java.sql.DriverManager.getConnection(a.getOrDefault("jdbc", "jdbc:postgresql://localhost:5433/ivr"),
+                "callstream", "callstream");
+             var q = db.prepareStatement("SELECT count(*), percentile_disc(0.5) WITHIN GROUP (ORDER BY lag), "
+                     + "percentile_disc(0.99) WITHIN GROUP (ORDER BY lag), max(lag) FROM (SELECT extract(epoch FROM sent_at - occurred_at) * 1000 AS lag "
+                     + "FROM outbox_message WHERE occurred_at >= ?) l")) {
+            q.setTimestamp(1, java.sql.Timestamp.from(startedAt));
+            try (var rs = q.executeQuery()) {
+                rs.next();
+                System.out.printf("  outbox: %d messages, committed -> sent to Kafka p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
+                        rs.getLong(1), rs.getDouble(2), rs.getDouble(3), rs.getDouble(4));
+            }
+        }
+        System.out.printf("  ivr-service RSS peak %d MiB, after %d MiB%n", maxRssKb / 1024, rssKb(pid) / 1024);
+        producer.close();
+        consumer.close();
+    }
+
+    private static Record resultFor(String type, ConsumerRecord<String, byte[]> r) {
+        if (AnswerCall.TYPE.equals(type)) {
+            AnswerCall c = Json.read(r.value(), AnswerCall.class);
+            return new CallAnswered(c.callId(), c.commandId());
+        } else if (CollectDigits.TYPE.equals(type)) {
+            CollectDigits c = Json.read(r.value(), CollectDigits.class);
+            return new DigitsCollected(c.callId(), c.commandId(), "1", DigitsCompletion.LENGTH_REACHED);
+        } else if (PlayPrompt.TYPE.equals(type)) {
+            PlayPrompt c = Json.read(r.value(), PlayPrompt.class);
+            return new PromptPlayed(c.callId(), c.commandId(), null);
+        }
+        return null;
+    }
+
+    private static void emit(KafkaProducer<String, byte[]> producer, Record event, String callId) {
+        var t = EventCatalog.of(event.getClass());
+        producer.send(CloudEventsKafka.toRecord(t.topic(), new EventEnvelope(UUID.randomUUID().toString(), t.type(),
+                "/callstream/ivr-load", Instant.now(), callId, Json.write(event))));
+    }
+
+    private static double pct(long[] sorted, double q) {
+        return sorted.length == 0 ? 0 : sorted[Math.min(sorted.length - 1, (int) (sorted.length * q))] / 1e6;
+    }
+
+    private static String send(HttpClient http, String method, String url, String token, String body, int expected)
+            throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token);
+        if (body != null) {
+            b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
+        } else {
+            b.method(method, HttpRequest.BodyPublishers.noBody());
+        }
+        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != expected) {
+            throw new IllegalStateException(method + " " + url + ": " + r.statusCode() + " " + r.body());
+        }
+        return r.body();
+    }
+
+    private static String quantile(String metrics, String name, String q) {
+        Matcher m = Pattern.compile("^" + name + "\\{[^}]*quantile=\"" + Pattern.quote(q) + "\"[^}]*} ([0-9.Ee+-]+)",
+                Pattern.MULTILINE).matcher(metrics);
+        return m.find() ? String.format("%.3f", Double.parseDouble(m.group(1)) * 1000) : "n/a";
+    }
+
+    private static long rssKb(long pid) throws java.io.IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("\\D", ""));
+            }
+        }
+        return 0;
+    }
+
+    private IvrLoadBenchmark() {
+    }
+}
