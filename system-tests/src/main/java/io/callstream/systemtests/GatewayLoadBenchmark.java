@@ -138,7 +138,8 @@ public final class GatewayLoadBenchmark {
         System.exit(ok ? 0 : 1);
     }
 
-    private static String quantile(String metrics, String name, String q) {
+    /** A Prometheus summary quantile in milliseconds (the timers publish seconds). */
+    static String quantile(String metrics, String name, String q) {
         Matcher m = Pattern.compile("^" + name + "\\{[^}]*quantile=\"" + Pattern.quote(q) + "\"[^}]*} ([0-9.Ee+-]+)",
                 Pattern.MULTILINE).matcher(metrics);
         return m.find() ? String.format("%.3f", Double.parseDouble(m.group(1)) * 1000) : "n/a";

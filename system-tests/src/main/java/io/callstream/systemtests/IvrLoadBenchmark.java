@@ -29,8 +29,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -43,8 +41,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.DelayQueue;
 import java.util.concurrent.Delayed;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Drives a running ivr-service the way the gateway would: SESSIONS calls on a looping flow (key menu →
@@ -187,7 +183,7 @@ public final class IvrLoadBenchmark {
         System.out.printf("  result event sent -> next command received (2 Kafka hops + step + outbox relay): p50 %.2f ms, p95 %.2f ms, p99 %.2f ms, max %.2f ms%n",
                 pct(done, 0.50), pct(done, 0.95), pct(done, 0.99), done.length == 0 ? 0 : done[done.length - 1] / 1e6);
         System.out.printf("  engine step (event taken off Kafka -> step committed, DB write included), its own timer: p50 %s ms, p99 %s ms%n",
-                quantile(metrics, "callstream_ivr_step_seconds", "0.5"), quantile(metrics, "callstream_ivr_step_seconds", "0.99"));
+                GatewayLoadBenchmark.quantile(metrics, "callstream_ivr_step_seconds", "0.5"), GatewayLoadBenchmark.quantile(metrics, "callstream_ivr_step_seconds", "0.99"));
         try (var db = java.sql.DriverManager.getConnection(a.getOrDefault("jdbc", "jdbc:postgresql://localhost:5433/ivr"),
                 "callstream", "callstream");
              var q = db.prepareStatement("SELECT count(*), percentile_disc(0.5) WITHIN GROUP (ORDER BY lag), "
@@ -244,19 +240,8 @@ public final class IvrLoadBenchmark {
         return r.body();
     }
 
-    private static String quantile(String metrics, String name, String q) {
-        Matcher m = Pattern.compile("^" + name + "\\{[^}]*quantile=\"" + Pattern.quote(q) + "\"[^}]*} ([0-9.Ee+-]+)",
-                Pattern.MULTILINE).matcher(metrics);
-        return m.find() ? String.format("%.3f", Double.parseDouble(m.group(1)) * 1000) : "n/a";
-    }
-
     private static long rssKb(long pid) throws java.io.IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("\\D", ""));
-            }
-        }
-        return 0;
+        return GatewayLoadBenchmark.Sample.of(pid).rssKb();
     }
 
     private IvrLoadBenchmark() {
