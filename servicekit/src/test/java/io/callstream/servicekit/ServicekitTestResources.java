@@ -8,9 +8,10 @@ import io.quarkus.test.common.ResourceArg;
 @QuarkusTestResource(value = CallstreamTestResource.class, restrictToAnnotatedClass = false, initArgs = {
         @ResourceArg(name = "database", value = "servicekit"),
         @ResourceArg(name = "topics", value = ServicekitTestResources.WIDGET_TOPIC + "," + ServicekitTestResources.IN_TOPIC
-                + ",callstream.dlq.servicekit-test")})
+                + "," + ServicekitTestResources.STREAM_TOPIC + ",callstream.dlq.servicekit-test")})
 public class ServicekitTestResources {
     public static final String WIDGET_TOPIC = "servicekit.test.widgets";
     public static final String IN_TOPIC = "servicekit.test.in";
+    public static final String STREAM_TOPIC = "servicekit.test.stream";
     public static final String DLQ_TOPIC = "callstream.dlq.servicekit-test";
 }

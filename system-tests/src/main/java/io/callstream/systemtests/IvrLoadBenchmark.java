@@ -46,7 +46,7 @@ import java.util.concurrent.TimeUnit;
  * Drives a running ivr-service the way the gateway would: SESSIONS calls on a looping flow (key menu →
  * prompt → key menu …), every command answered at once by its result event, the answers paced to
  * STEPS per second in all. Measures, per step, the result event sent → the next command received
- * (two Kafka hops, the engine's step and its outbox relay), reads the engine's own step timer (event
+ * (two Kafka hops, the engine's step and its outbox relay), reads servicekit's stream timer (event
  * taken off Kafka → step committed) from /q/metrics, and samples the service's RSS.
  *   IvrLoadBenchmark kafka=… ivr=http://localhost:8082 token=… pid=… steps=500 seconds=30 sessions=200
  */
@@ -182,8 +182,8 @@ public final class IvrLoadBenchmark {
                 elapsed, measured / elapsed, steps);
         System.out.printf("  result event sent -> next command received (2 Kafka hops + step + outbox relay): p50 %.2f ms, p95 %.2f ms, p99 %.2f ms, max %.2f ms%n",
                 pct(done, 0.50), pct(done, 0.95), pct(done, 0.99), done.length == 0 ? 0 : done[done.length - 1] / 1e6);
-        System.out.printf("  engine step (event taken off Kafka -> step committed, DB write included), its own timer: p50 %s ms, p99 %s ms%n",
-                GatewayLoadBenchmark.quantile(metrics, "callstream_ivr_step_seconds", "0.5"), GatewayLoadBenchmark.quantile(metrics, "callstream_ivr_step_seconds", "0.99"));
+        System.out.printf("  engine step (event taken off Kafka -> step committed, DB write included), servicekit's callstream.events.process{stream=\"ivr-engine\"}: p50 %s ms, p99 %s ms%n",
+                GatewayLoadBenchmark.quantile(metrics, "callstream_events_process_seconds", "0.5"), GatewayLoadBenchmark.quantile(metrics, "callstream_events_process_seconds", "0.99"));
         try (var db = java.sql.DriverManager.getConnection(a.getOrDefault("jdbc", "jdbc:postgresql://localhost:5433/ivr"),
                 "callstream", "callstream");
              var q = db.prepareStatement("SELECT count(*), percentile_disc(0.5) WITHIN GROUP (ORDER BY lag), "

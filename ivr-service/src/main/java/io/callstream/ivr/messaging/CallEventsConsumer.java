@@ -1,41 +1,36 @@
 package io.callstream.ivr.messaging;
 
+import io.callstream.contracts.Topics;
 import io.callstream.ivr.engine.IvrEngine;
-import io.callstream.servicekit.consumer.IdempotentConsumer;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
-import io.smallrye.reactive.messaging.annotations.Blocking;
+import io.callstream.servicekit.consumer.EventStreams;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.eclipse.microprofile.reactive.messaging.Incoming;
+import jakarta.enterprise.event.Observes;
 
-/** Call and routing events drive the IVR sessions: each is processed once, in its own transaction, in call order. */
+import java.util.List;
+
+/**
+ * Call and routing events drive the IVR sessions: each is processed once, in its own transaction, in
+ * order per partition (so per call), on servicekit's {@link EventStreams} — two consumer threads in the
+ * {@code ivr-service} group rather than a messaging channel, which took one record at a time with a
+ * worker-thread hop each.
+ */
 @ApplicationScoped
 public class CallEventsConsumer {
-    private final IdempotentConsumer consumer;
+    private final EventStreams streams;
     private final IvrEngine engine;
-    private final Timer step;
+    private final int threads;
 
-    CallEventsConsumer(IdempotentConsumer consumer, IvrEngine engine, MeterRegistry registry) {
-        this.consumer = consumer;
+    CallEventsConsumer(EventStreams streams, IvrEngine engine,
+                       @org.eclipse.microprofile.config.inject.ConfigProperty(name = "callstream.ivr.consumer-threads",
+                               defaultValue = "2") int threads) {
+        this.streams = streams;
         this.engine = engine;
-        this.step = Timer.builder("callstream.ivr.step")
-                .description("a call event taken off Kafka → the session's step committed (its commands in the outbox)")
-                .publishPercentiles(0.5, 0.99).register(registry);
+        this.threads = threads;
     }
 
-    @Incoming("call-events")
-    @Blocking(ordered = true)
-    public void on(ConsumerRecord<String, byte[]> record) {
-        long start = System.nanoTime();
-        consumer.process("ivr-engine", record, engine::handle);
-        step.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
-    }
-
-    /** Routing's answers to transfer requests (queued, connected, out of the queue). */
-    @Incoming("routing-events")
-    @Blocking(ordered = true)
-    public void onRouting(ConsumerRecord<String, byte[]> record) {
-        consumer.process("ivr-engine-routing", record, engine::handle);
+    /** The step time (event taken off Kafka → step committed) is servicekit's {@code callstream.events.process{stream="ivr-engine"}}. */
+    void start(@Observes StartupEvent ignored) {
+        streams.start("ivr-engine", "ivr-service", List.of(Topics.CALL_EVENTS, Topics.ROUTING_EVENTS), threads, engine::handle);
     }
 }

@@ -1,0 +1,200 @@
+package io.callstream.servicekit.consumer;
+
+import io.callstream.contracts.Topics;
+import io.callstream.contracts.cloudevents.MalformedEventException;
+import io.callstream.servicekit.config.KafkaClientProperties;
+import io.quarkus.runtime.ShutdownEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Plain Kafka consumers for a service's hot event streams, instead of a messaging channel: each of
+ * {@code threads} consumers (one consumer group) owns some partitions and processes their records in
+ * order on its own thread, each through {@link IdempotentConsumer} (own transaction, retries), and
+ * commits after each polled batch. A record that cannot be processed goes to the service's
+ * dead-letter topic and the stream goes on. Streams stop at shutdown before anything else, so an
+ * event in flight is redelivered rather than parked.
+ */
+@ApplicationScoped
+public class EventStreams {
+    private static final Logger LOG = Logger.getLogger(EventStreams.class);
+
+    private final IdempotentConsumer idempotent;
+    private final io.micrometer.core.instrument.MeterRegistry registry;
+    private final String bootstrapServers;
+    private final String deadLetterTopic;
+    private final List<Worker> workers = new ArrayList<>();
+    private KafkaProducer<String, byte[]> deadLetters;
+
+    EventStreams(IdempotentConsumer idempotent, io.micrometer.core.instrument.MeterRegistry registry, @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
+                 @ConfigProperty(name = "quarkus.application.name") String service) {
+        this.idempotent = idempotent;
+        this.registry = registry;
+        this.bootstrapServers = bootstrapServers;
+        this.deadLetterTopic = Topics.deadLetter(service);
+    }
+
+    /** Starts {@code threads} consumers in {@code group} on {@code topics}, handing each event to {@code handler}. */
+    public synchronized void start(String name, String group, List<String> topics, int threads,
+                                   Consumer<IncomingEvent> handler) {
+        if (deadLetters == null) {
+            Map<String, Object> p = new HashMap<>(KafkaClientProperties.fromConfig(ProducerConfig.configNames()));
+            p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+            p.put(ProducerConfig.ACKS_CONFIG, "all");
+            deadLetters = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+        }
+        for (int i = 0; i < threads; i++) {
+            Map<String, Object> p = new HashMap<>(KafkaClientProperties.fromConfig(ConsumerConfig.configNames()));
+            p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+            p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+            p.put(ConsumerConfig.CLIENT_ID_CONFIG, name + "-" + i);
+            p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+            p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+            p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 200);
+            Worker w = new Worker(name, new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer()),
+                    topics, handler);
+            workers.add(w);
+            w.thread.start();
+        }
+    }
+
+    /** Before the container stops: no event is half-processed when the beans go away. */
+    void stop(@Observes ShutdownEvent ignored) {
+        List<Worker> all;
+        synchronized (this) {
+            all = new ArrayList<>(workers);
+        }
+        all.forEach(Worker::stop);
+        for (Worker w : all) {
+            try {
+                w.thread.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (deadLetters != null) {
+            deadLetters.close(Duration.ofSeconds(5));
+        }
+    }
+
+    private final class Worker implements Runnable {
+        final String name;
+        final KafkaConsumer<String, byte[]> consumer;
+        final List<String> topics;
+        final Consumer<IncomingEvent> handler;
+        final Thread thread;
+        final io.micrometer.core.instrument.Timer timer;
+        volatile boolean stopping;
+
+        Worker(String name, KafkaConsumer<String, byte[]> consumer, List<String> topics, Consumer<IncomingEvent> handler) {
+            this.name = name;
+            this.consumer = consumer;
+            this.topics = topics;
+            this.handler = handler;
+            this.timer = io.micrometer.core.instrument.Timer.builder("callstream.events.process")
+                    .description("an event taken off Kafka → processed and committed (processed-event row, state, outbox)")
+                    .tag("stream", name).publishPercentiles(0.5, 0.99).register(registry);
+            this.thread = new Thread(this, name + "-" + workers.size());
+            this.thread.setDaemon(true);
+        }
+
+        void stop() {
+            stopping = true;
+            consumer.wakeup();
+        }
+
+        @Override
+        public void run() {
+            try (consumer) {
+                consumer.subscribe(topics);
+                while (!stopping) {
+                    ConsumerRecords<String, byte[]> records;
+                    try {
+                        records = consumer.poll(Duration.ofSeconds(1));
+                    } catch (WakeupException e) {
+                        break;
+                    }
+                    Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
+                    for (ConsumerRecord<String, byte[]> record : records) {
+                        if (stopping) {
+                            break; // the rest is not committed: redelivered to whoever owns the partition next
+                        }
+                        TopicPartition tp = new TopicPartition(record.topic(), record.partition());
+                        try {
+                            process(record);
+                        } catch (RuntimeException e) {
+                            // not even parked (the dead-letter topic unreachable): keep the record, try again
+                            LOG.errorf("%s: %s-%d@%d not processed, retrying: %s", name, record.topic(), record.partition(),
+                                    record.offset(), e.toString());
+                            consumer.seek(tp, record.offset());
+                            pause();
+                            break;
+                        }
+                        done.put(tp, new OffsetAndMetadata(record.offset() + 1));
+                    }
+                    if (!done.isEmpty()) {
+                        consumer.commitSync(done);
+                    }
+                }
+            } catch (WakeupException e) {
+                // stopping
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "%s: the consumer stopped", name);
+            }
+        }
+
+        private void pause() {
+            try {
+                Thread.sleep(1000); // retry pacing on this stream's own thread
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        private void process(ConsumerRecord<String, byte[]> record) {
+            long start = System.nanoTime();
+            try {
+                idempotent.process(name, record, handler);
+                timer.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+            } catch (MalformedEventException | EventProcessingException e) {
+                LOG.errorf("%s: %s-%d@%d goes to %s: %s", name, record.topic(), record.partition(), record.offset(),
+                        deadLetterTopic, e.getMessage());
+                ProducerRecord<String, byte[]> dead = new ProducerRecord<>(deadLetterTopic, null, record.key(), record.value(),
+                        new RecordHeaders(record.headers().toArray()));
+                dead.headers().add("dead-letter-reason", String.valueOf(e.getMessage()).getBytes(StandardCharsets.UTF_8));
+                dead.headers().add("dead-letter-topic", record.topic().getBytes(StandardCharsets.UTF_8));
+                try {
+                    deadLetters.send(dead).get();
+                } catch (Exception sendFailed) {
+                    throw new IllegalStateException("cannot park " + record.topic() + "@" + record.offset()
+                            + " on " + deadLetterTopic, sendFailed);
+                }
+            }
+        }
+    }
+}
