@@ -120,7 +120,10 @@ public class IvrEngine {
         }
     }
 
-    /** The HTTP-call node's outcome: reply fields (or defaults, when every try failed) into variables, then on. */
+    /**
+     * An HTTP call's outcome: for the HTTP-call node, reply fields (or defaults, when every try failed)
+     * into variables, then on; for transfer external, the number to dial (or the fallback).
+     */
     public void httpFinished(String callId, String token, JsonNode reply, String problem) {
         IvrSession s = running(callId);
         if (s == null || !token.equals(s.pendingCommand)) {
@@ -130,6 +133,18 @@ public class IvrEngine {
         Step step = new Step(s, read(s.state), flow);
         s.pendingCommand = null;
         NodeDocument n = step.node();
+        if ("transferExternal".equals(n.type())) {
+            String number = reply == null ? null : HttpCalls.at(reply, "number");
+            if (number == null || !number.matches("\\+?[0-9]{2,20}")) {
+                LOG.warnf("call %s: the number callback gave %s; dialling the fallback number", callId,
+                        number == null ? (problem == null ? "no number" : problem) : "'" + number + "'");
+                number = step.text("fallbackNumber", null);
+            }
+            step.state.variables.put("sys.transferNumber", number);
+            step.holdThenDial();
+            step.save(false);
+            return;
+        }
         JsonNode outputs = n.settings().get("outputs");
         if (outputs != null) {
             for (Iterator<Map.Entry<String, JsonNode>> it = outputs.fields(); it.hasNext(); ) {
@@ -506,11 +521,15 @@ public class IvrEngine {
                     ask(prompt("prompt"));
                     break;
                 case TRANSFER_EXTERNAL:
-                    if (n.settings().hasNonNull("holdPrompt")) {
-                        state.phase = "hold";
-                        command(new PlayPrompt(id(), s.callId, prompt("holdPrompt"), false, 1));
+                    if (n.settings().hasNonNull("numberUrl")) {
+                        // the number comes from the business's callback URL: fetch it first
+                        String fetch = "http:" + id();
+                        s.pendingCommand = fetch;
+                        state.phase = "fetch";
+                        HttpCalls.Request numberRequest = httpRequest(fetch);
+                        afterCommit(() -> http.start(numberRequest));
                     } else {
-                        dialExternal();
+                        holdThenDial();
                     }
                     break;
                 case HTTP_CALL:
@@ -765,6 +784,22 @@ public class IvrEngine {
         /** The current HTTP-call node's request, its templates filled from the session's variables. */
         HttpCalls.Request httpRequest(String token) {
             NodeDocument n = node();
+            if ("transferExternal".equals(n.type())) {
+                // the callback gets the call and its variables, and answers {"number": "…"}
+                Map<String, Object> body = new LinkedHashMap<>();
+                body.put("callId", s.callId);
+                body.put("callerNumber", state.callerNumber);
+                body.put("calledNumber", state.calledNumber);
+                Map<String, String> vars = new LinkedHashMap<>();
+                state.variables.forEach((k, v) -> {
+                    if (!k.startsWith("sys.")) {
+                        vars.put(k, v);
+                    }
+                });
+                body.put("variables", vars);
+                return new HttpCalls.Request(s.callId, token, render(n.settings().get("numberUrl").asText()), Map.of(),
+                        body, integer("timeoutSeconds", 3), 1);
+            }
             Map<String, String> headers = new LinkedHashMap<>();
             JsonNode h = n.settings().get("headers");
             if (h != null) {
@@ -783,11 +818,19 @@ public class IvrEngine {
 
         // ---- transfers
 
+        void holdThenDial() {
+            if (node().settings().hasNonNull("holdPrompt")) {
+                state.phase = "hold";
+                command(new PlayPrompt(id(), s.callId, prompt("holdPrompt"), false, 1));
+            } else {
+                dialExternal();
+            }
+        }
+
         void dialExternal() {
             NodeDocument n = node();
-            // a number fetched from a callback URL needs the HTTP client (not in this engine yet): the fallback is used
             String number = n.settings().hasNonNull("number") ? render(n.settings().get("number").asText())
-                    : text("fallbackNumber", null);
+                    : state.variables.getOrDefault("sys.transferNumber", text("fallbackNumber", null));
             state.phase = "dial";
             command(new DialExternal(id(), s.callId, number, text("callerNumber", null), integer("ringTimeoutSeconds", 30)));
         }

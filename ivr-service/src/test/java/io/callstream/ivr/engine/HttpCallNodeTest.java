@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.callstream.contracts.Json;
 import io.callstream.contracts.call.AnswerCall;
 import io.callstream.contracts.call.CallAnswered;
+import io.callstream.contracts.call.DialExternal;
 import io.callstream.contracts.call.PlayPrompt;
 import io.callstream.testkit.TestTokens;
 import io.quarkus.test.junit.QuarkusTest;
@@ -67,12 +68,49 @@ class HttpCallNodeTest {
                 // the gateway's try timed out and hung up: fine
             }
         });
+        server.createContext("/duty", exchange -> {
+            Map<?, ?> body = Json.MAPPER.readValue(exchange.getRequestBody(), Map.class);
+            received.add(body);
+            Map<?, ?> vars = (Map<?, ?>) body.get("variables");
+            String reply = "broken".equals(vars.get("mode")) ? "{\"number\": \"call me maybe\"}"
+                    : "{\"number\": \"13700000000\"}";
+            byte[] bytes = reply.getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, bytes.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(bytes);
+            }
+        });
         server.start();
     }
 
     @AfterAll
     static void stopServer() {
         server.stop(0);
+    }
+
+    @Test
+    void transferExternalDialsTheNumberItsCallbackGivesOrTheFallback() {
+        String flow = """
+                {"name": "NAME", "kind": "OUTBOUND", "nodes": [
+                  {"id": "start", "type": "start", "exits": {"next": "duty"}},
+                  {"id": "duty", "type": "transferExternal",
+                   "settings": {"callerNumber": "4001", "numberUrl": "URL/duty", "fallbackNumber": "13800000000"},
+                   "exits": {"failed": "bye"}},
+                  {"id": "bye", "type": "end"}
+                ]}""".replace("NAME", "Duty " + UUID.randomUUID()).replace("URL", "http://127.0.0.1:" + server.getAddress().getPort());
+        String flowId = given().auth().oauth2(ADMIN).contentType(ContentType.JSON).body(flow)
+                .post("/api/v1/flows").then().statusCode(201).extract().path("id");
+        given().auth().oauth2(ADMIN).post("/api/v1/flows/" + flowId + "/versions").then().statusCode(201);
+
+        String fetched = sw.callOutbound("13900000015", Map.of("callstream.flowId", flowId, "mode", "ok"));
+        DialExternal dial = sw.next(fetched, DialExternal.class);
+        assertEquals("13700000000", dial.number(), "the number the callback gave");
+        assertEquals("4001", dial.callerId());
+        Map<?, ?> asked = received.stream().filter(b -> fetched.equals(b.get("callId"))).findFirst().orElseThrow();
+        assertEquals("ok", ((Map<?, ?>) asked.get("variables")).get("mode"), "the callback gets the call's variables");
+
+        String broken = sw.callOutbound("13900000016", Map.of("callstream.flowId", flowId, "mode", "broken"));
+        assertEquals("13800000000", sw.next(broken, DialExternal.class).number(), "not a number: the fallback");
     }
 
     private static void pause(long millis) {
