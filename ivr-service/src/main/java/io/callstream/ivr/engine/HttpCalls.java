@@ -18,7 +18,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -162,9 +161,5 @@ public class HttpCalls {
             return null;
         }
         return node.isValueNode() ? node.asText() : node.toString();
-    }
-
-    static Map<String, String> newMap() {
-        return new LinkedHashMap<>();
     }
 }

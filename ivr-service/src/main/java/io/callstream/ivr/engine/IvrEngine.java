@@ -543,7 +543,7 @@ public class IvrEngine {
                     transferToAgent();
                     break;
                 default:
-                    fail("the " + n.type() + " node is not supported by this version of the engine yet");
+                    fail("the engine has no step for a " + n.type() + " node"); // every NodeType is handled above
             }
         }
 

@@ -49,8 +49,7 @@ public class FlowResource {
     @RolesAllowed(Roles.ADMIN)
     @Operation(summary = "Create a flow (its draft); refused with every error, each naming its node and field, when invalid")
     public Response create(FlowDocument document, @jakarta.ws.rs.core.Context UriInfo uri) {
-        FlowView created = FlowView.of(flows.create(document), true);
-        return Response.created(uri.getAbsolutePathBuilder().path(created.id().toString()).build()).entity(created).build();
+        return created(document, uri);
     }
 
     @POST
@@ -58,6 +57,10 @@ public class FlowResource {
     @RolesAllowed(Roles.ADMIN)
     @Operation(summary = "Create a flow from an exported document (same rules as create)")
     public Response importFlow(FlowDocument document, @jakarta.ws.rs.core.Context UriInfo uri) {
+        return created(document, uri);
+    }
+
+    private Response created(FlowDocument document, UriInfo uri) {
         FlowView created = FlowView.of(flows.create(document), true);
         return Response.created(uri.getBaseUriBuilder().path("api/v1/flows").path(created.id().toString()).build())
                 .entity(created).build();

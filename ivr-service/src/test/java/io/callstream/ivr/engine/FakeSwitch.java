@@ -3,7 +3,6 @@ package io.callstream.ivr.engine;
 import io.callstream.contracts.EventCatalog;
 import io.callstream.contracts.Json;
 import io.callstream.contracts.Topics;
-import io.callstream.contracts.call.CallCommand;
 import io.callstream.contracts.call.CallDirection;
 import io.callstream.contracts.call.CallStarted;
 import io.callstream.contracts.cloudevents.CloudEventsKafka;
@@ -87,10 +86,6 @@ final class FakeSwitch {
         });
         cursors.put(callId, seen + 1);
         return found[0].get(seen);
-    }
-
-    static String idOf(CallCommand c) {
-        return c.commandId();
     }
 
     private static String callIdOf(Record event) {

@@ -16,6 +16,7 @@ import java.util.regex.Pattern;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -107,8 +108,11 @@ class ConditionTest {
     @Test
     void sameJsonGivesEqualConditions() {
         String text = "{'variable':'x','operator':'MATCHES','value':'[0-9]+','ignoreCase':true,'exit':'e'}";
-        assertEquals(condition(text), condition(text));
-        assertEquals(condition(text).hashCode(), condition(text).hashCode());
+        Condition first = condition(text);
+        Condition second = condition(text);
+        assertNotSame(first, second, "two separate parses");
+        assertEquals(first, second);
+        assertEquals(first.hashCode(), second.hashCode());
         assertNotEquals(condition(text), condition(text.replace("true", "false")));
         assertEquals(op("EQUALS", "${a}"), op("EQUALS", "${a}"));
     }

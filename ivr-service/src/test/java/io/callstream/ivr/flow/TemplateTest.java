@@ -12,6 +12,7 @@ import java.util.function.Function;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -216,8 +217,11 @@ class TemplateTest {
 
     @Test
     void equalityFollowsTheSource() {
-        assertEquals(Template.parse("${a}"), Template.parse("${a}"));
-        assertEquals(Template.parse("${a}").hashCode(), Template.parse("${a}").hashCode());
+        Template first = Template.parse("${a}");
+        Template second = Template.parse("${a}");
+        assertNotSame(first, second, "two separate parses");
+        assertEquals(first, second);
+        assertEquals(first.hashCode(), second.hashCode());
         assertNotEquals(Template.parse("${a}"), Template.parse("${b}"));
     }
 

@@ -180,7 +180,7 @@ public class AmiClient implements ManagerEventListener {
         }
     }
 
-    /** Hangs a channel up out of band (its AGI thread may be blocked in Dial or GET DATA). */
+    /** Hangs a channel up out of band (its AGI command may be Dial or GET DATA, which answer only when they end). */
     public boolean hangup(String channel) {
         if (!connected()) {
             return false;

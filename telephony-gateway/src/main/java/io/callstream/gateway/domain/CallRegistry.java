@@ -37,7 +37,7 @@ public class CallRegistry {
     private final GatewayConfig config;
     private final CallEventPublisher publisher;
     private ScheduledExecutorService timer;
-    /** Registry writes leave the call's thread: a slow or absent database must not delay a call. */
+    /** Registry writes leave the FastAGI and Kafka threads: a slow or absent database must not delay a call. */
     private final java.util.concurrent.ThreadPoolExecutor writer = new java.util.concurrent.ThreadPoolExecutor(1, 1,
             0, TimeUnit.MILLISECONDS, new java.util.concurrent.LinkedBlockingQueue<>(200_000),
             r -> new Thread(r, "gateway-registry-writer"), new java.util.concurrent.ThreadPoolExecutor.DiscardPolicy());

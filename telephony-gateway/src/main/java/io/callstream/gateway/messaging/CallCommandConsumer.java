@@ -23,7 +23,8 @@ import java.util.Optional;
 
 /**
  * Every replica reads every command (a consumer group of its own) and acts only on the calls it
- * holds: it queues the command for the call's AGI thread. Nothing here blocks or touches the
+ * holds: it hands the command to the call's session, which writes its first AGI line on this thread
+ * if the call is idle (queues it otherwise). Nothing here touches the
  * database, so commands for other replicas' calls cost one map lookup. A command is executed once per
  * command id; one for a call that ended here gets CommandFailed(CALL_ENDED).
  */
@@ -83,7 +84,7 @@ public class CallCommandConsumer {
         }
         LiveCall call = held.get();
         if (command instanceof HangUp && call.busy()) {
-            // the call's thread is inside Dial or GET DATA: hang the channel up out of band
+            // the call is inside Dial or GET DATA, whose reply comes only when it ends: hang the channel up out of band
             if (call.firstSight(command.commandId())) {
                 call.requestHangup(command.commandId());
                 if (!ami.hangup(call.channel)) {
