@@ -4,6 +4,8 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 
 /** Settings shared by every service, under {@code callstream.*}. Listed in docs/configuration.md. */
 @ConfigMapping(prefix = "callstream")
@@ -16,6 +18,8 @@ public interface ServicekitConfig {
     Consumer consumer();
 
     Health health();
+
+    Webhooks webhooks();
 
     interface Health {
         /** {@code callstream.health.kafka-timeout}: how long readiness waits for the broker before reporting down. */
@@ -62,5 +66,49 @@ public interface ServicekitConfig {
         /** {@code callstream.consumer.processed-retention}: how long processed event ids are remembered. */
         @WithDefault("7d")
         Duration processedRetention();
+    }
+
+    interface Webhooks {
+        /**
+         * {@code callstream.webhooks.allowlist}: hosts, IPs or CIDR blocks webhook URLs may reach although
+         * they are loopback, link-local or private (comma-separated); checked when a delivery is queued and
+         * again, after DNS, before each attempt.
+         */
+        Optional<List<String>> allowlist();
+
+        /** {@code callstream.webhooks.max-attempts}: tries per delivery before it is marked FAILED. */
+        @WithDefault("10")
+        int maxAttempts();
+
+        /** {@code callstream.webhooks.initial-backoff}: wait after the first failed try, doubled after each further one. */
+        @WithDefault("5s")
+        Duration initialBackoff();
+
+        /** {@code callstream.webhooks.max-backoff}: the longest wait between two tries (before ±20% jitter). */
+        @WithDefault("30m")
+        Duration maxBackoff();
+
+        /** {@code callstream.webhooks.timeout}: how long one try may take to connect and get the response headers. */
+        @WithDefault("10s")
+        Duration timeout();
+
+        /** {@code callstream.webhooks.batch-size}: deliveries in flight at once per process. */
+        @WithDefault("50")
+        int batchSize();
+
+        /** {@code callstream.webhooks.poll-interval}: how often the dispatcher looks for due deliveries besides after each commit. */
+        @WithDefault("1s")
+        Duration pollInterval();
+
+        /**
+         * {@code callstream.webhooks.lease}: how long a claimed delivery is hidden from other dispatchers while it
+         * is sent; a process that dies mid-send leaves it to be retried after this. Must exceed twice the timeout.
+         */
+        @WithDefault("1m")
+        Duration lease();
+
+        /** {@code callstream.webhooks.retention}: how long DELIVERED rows are kept for inspection. */
+        @WithDefault("7d")
+        Duration retention();
     }
 }
