@@ -111,7 +111,7 @@ class EventCatalogContractTest {
                 new IvrVariableSet("c1", "s1", "n1", "choice", ""),
                 new TransferRequested("c1", "s1", "agent", "sales", 0, 300, null, null, "", "4001",
                         Map.of(), List.of()),
-                new IvrSessionEnded("c1", "s1", SessionOutcome.COMPLETED, null, Map.of()));
+                new IvrSessionEnded("c1", "s1", SessionOutcome.COMPLETED, null, Map.of(), List.of()));
         for (Record data : edges) {
             EventType t = EventCatalog.of(data.getClass());
             byte[] json = Json.write(data);
