@@ -41,6 +41,10 @@ public class IvrSession extends PanacheEntityBase {
     @Column(name = "pending_command")
     public String pendingCommand;
 
+    /** When the next queue announcement is due, while the caller waits for an agent; else null. */
+    @Column(name = "announce_at")
+    public Instant announceAt;
+
     @Column(name = "started_at")
     public Instant startedAt;
 

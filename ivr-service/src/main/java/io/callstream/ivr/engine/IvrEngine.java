@@ -52,6 +52,7 @@ import io.callstream.ivr.domain.NumberBinding;
 import io.callstream.ivr.flow.Condition;
 import io.callstream.ivr.flow.NodeDocument;
 import io.callstream.ivr.flow.NodeType;
+import io.callstream.ivr.records.CallRecords;
 import io.callstream.ivr.service.FlowService;
 import io.callstream.servicekit.consumer.IncomingEvent;
 import io.callstream.servicekit.outbox.Outbox;
@@ -93,10 +94,13 @@ public class IvrEngine {
     private final IvrConfig config;
     private final HttpCalls http;
     private final TransactionSynchronizationRegistry transactions;
+    private final CallRecords records;
     private final Map<FlowVersion.Key, RunnableFlow> flows = new ConcurrentHashMap<>();
 
-    IvrEngine(Outbox outbox, IvrConfig config, HttpCalls http, TransactionSynchronizationRegistry transactions) {
+    IvrEngine(Outbox outbox, IvrConfig config, HttpCalls http, TransactionSynchronizationRegistry transactions,
+              CallRecords records) {
         this.outbox = outbox;
+        this.records = records;
         this.config = config;
         this.http = http;
         this.transactions = transactions;
@@ -161,6 +165,12 @@ public class IvrEngine {
         step.save(false);
     }
 
+    /** Every command and IVR event goes out through the outbox, and into the call's record. */
+    private void publish(String callId, Record event) {
+        outbox.publish(callId, event);
+        records.published(callId, event);
+    }
+
     private void afterCommit(Runnable task) {
         transactions.registerInterposedSynchronization(new Synchronization() {
             @Override
@@ -217,6 +227,9 @@ public class IvrEngine {
                 SessionState state = read(s.state);
                 state.variables.put("sys.queuePosition", String.valueOf(position));
                 s.state = write(state);
+                if (CallQueued.TYPE.equals(type) && s.announceAt != null && "queue".equals(state.phase)) {
+                    s.announceAt = Instant.now(); // the first announcement as the caller joins, then every interval
+                }
             }
         } else if (CommandFailed.TYPE.equals(type)) {
             CommandFailed f = event.data(CommandFailed.class);
@@ -257,7 +270,7 @@ public class IvrEngine {
                 }
             });
         }
-        outbox.publish(call.callId(), new IvrSessionStarted(call.callId(), s.id.toString(), flow.flowId.toString(),
+        publish(call.callId(), new IvrSessionStarted(call.callId(), s.id.toString(), flow.flowId.toString(),
                 flow.document.name(), flow.version, call.direction(), call.from(), call.to(), call.attemptId()));
         Step step = new Step(s, state, flow);
         if (call.direction() == CallDirection.INBOUND) {
@@ -272,12 +285,12 @@ public class IvrEngine {
     /** An inbound number bound to no flow (or a flow without a published version): say so and hang up. */
     private void unbound(CallStarted call) {
         LOG.warnf("call %s to %s: no flow runs this number; playing the default message", call.callId(), call.to());
-        outbox.publish(call.callId(), new UnboundNumberCalled(call.callId(), call.from(), call.to()));
+        publish(call.callId(), new UnboundNumberCalled(call.callId(), call.from(), call.to()));
         if (call.direction() == CallDirection.INBOUND) {
-            outbox.publish(call.callId(), new AnswerCall(id(), call.callId()));
+            publish(call.callId(), new AnswerCall(id(), call.callId()));
         }
-        outbox.publish(call.callId(), new PlayPrompt(id(), call.callId(), Prompt.text(config.unbound().prompt()), false, 1));
-        outbox.publish(call.callId(), new HangUp(id(), call.callId(), null));
+        publish(call.callId(), new PlayPrompt(id(), call.callId(), Prompt.text(config.unbound().prompt()), false, 1));
+        publish(call.callId(), new HangUp(id(), call.callId(), null));
     }
 
     private void ended(CallEnded end) {
@@ -291,13 +304,14 @@ public class IvrEngine {
         RunnableFlow flow = flow(s.flowId, s.flowVersion);
         if (flow != null && s.nodeId != null && "satisfaction".equals(flow.node(s.nodeId).type()) && !state.endedByFlow) {
             // the caller left the survey without a key: still a record (no input)
-            outbox.publish(s.callId, new SatisfactionCollected(s.callId, s.id.toString(), null, null,
+            publish(s.callId, new SatisfactionCollected(s.callId, s.id.toString(), null, null,
                     state.variables.get("sys.agentId"), state.variables.get("sys.skillGroup"), true));
         }
-        outbox.publish(s.callId, new IvrSessionEnded(s.callId, s.id.toString(), outcome, s.nodeId,
-                new LinkedHashMap<>(state.variables)));
+        publish(s.callId, new IvrSessionEnded(s.callId, s.id.toString(), outcome, s.nodeId,
+                new LinkedHashMap<>(state.variables), List.copyOf(state.trail)));
         s.status = IvrSession.ENDED;
         s.pendingCommand = null;
+        s.announceAt = null;
         s.state = write(state);
         s.updatedAt = Instant.now();
     }
@@ -335,6 +349,8 @@ public class IvrEngine {
         }
         RunnableFlow flow = flow(s.flowId, s.flowVersion);
         Step step = new Step(s, read(s.state), flow);
+        s.announceAt = null; // connected or out of the queue: no more announcements
+        step.state.queuedAt = null;
         if (answer instanceof CallConnected c) {
             step.state.phase = "agent";
             step.setVariable("sys.agentId", c.agentId());
@@ -343,7 +359,7 @@ public class IvrEngine {
             s.pendingCommand = null;
             if (q.reason() != QueueExitReason.ABANDONED) {
                 // the gateway runs a call's commands in order: the music stops before the next node speaks
-                outbox.publish(s.callId, new StopHold(id(), s.callId));
+                publish(s.callId, new StopHold(id(), s.callId));
             }
             switch (q.reason()) {
                 case TIMEOUT:
@@ -374,6 +390,8 @@ public class IvrEngine {
         RunnableFlow flow = flow(s.flowId, s.flowVersion);
         Step step = new Step(s, read(s.state), flow);
         s.pendingCommand = null;
+        s.announceAt = null;
+        step.state.queuedAt = null;
         if (step.state.variables.get("sys.agentId") == null) {
             step.setVariable("sys.agentId", b.agentId()); // routing's CallConnected is still on its way
             step.setVariable("sys.skillGroup", step.text("skillGroup", ""));
@@ -387,6 +405,31 @@ public class IvrEngine {
         }
         step.save(false);
         return true;
+    }
+
+    /**
+     * A queued caller's announcement is due: the music stops, the node's announcement plays (with
+     * {@code sys.queuePosition}, {@code sys.callersAhead}, {@code sys.queueWaitSeconds}), the music
+     * starts again. None of the three moves the session: it still waits for routing's answer.
+     */
+    public void announce(IvrSession s) {
+        RunnableFlow flow = flow(s.flowId, s.flowVersion);
+        if (flow == null || !IvrSession.RUNNING.equals(s.status) || s.pendingCommand == null
+                || !s.pendingCommand.startsWith("queue:")) {
+            s.announceAt = null;
+            return;
+        }
+        Step step = new Step(s, read(s.state), flow);
+        NodeDocument n = step.node();
+        if (!"queue".equals(step.state.phase) || n.settings() == null || !n.settings().hasNonNull("announcement")) {
+            s.announceAt = null; // connected to an agent meanwhile, or a node without announcements
+            return;
+        }
+        publish(s.callId, new StopHold(id(), s.callId));
+        publish(s.callId, new PlayPrompt(id(), s.callId, step.prompt("announcement"), false, 1));
+        publish(s.callId, new StartHold(id(), s.callId, step.text("holdMusic", null)));
+        s.announceAt = Instant.now().plusSeconds(step.integer("announceIntervalSeconds", 60));
+        step.save(false);
     }
 
     // ------------------------------------------------------------------ flows
@@ -457,7 +500,7 @@ public class IvrEngine {
 
         void command(CallCommand c) {
             s.pendingCommand = c.commandId();
-            outbox.publish(s.callId, (Record) c);
+            publish(s.callId, (Record) c);
         }
 
         NodeDocument node() {
@@ -473,7 +516,7 @@ public class IvrEngine {
             state.errors = 0;
             state.phase = null;
             NodeDocument n = node();
-            outbox.publish(s.callId, new IvrNodeEntered(s.callId, s.id.toString(), n.id(), n.type(), n.label(), Instant.now()));
+            publish(s.callId, new IvrNodeEntered(s.callId, s.id.toString(), n.id(), n.type(), n.label(), Instant.now()));
             NodeType type = NodeType.byJson(n.type()).orElseThrow();
             switch (type) {
                 case START:
@@ -698,7 +741,7 @@ public class IvrEngine {
                 input(n, InputKind.KEY, key, InputOutcome.OK);
                 setVariable(text("keyVariable", "satisfactionKey"), key);
                 setVariable(text("labelVariable", "satisfactionLabel"), label.asText());
-                outbox.publish(s.callId, new SatisfactionCollected(s.callId, s.id.toString(), key, label.asText(),
+                publish(s.callId, new SatisfactionCollected(s.callId, s.id.toString(), key, label.asText(),
                         state.variables.get("sys.agentId"), state.variables.get("sys.skillGroup"), false));
                 enter(exit("next"));
                 return;
@@ -706,7 +749,7 @@ public class IvrEngine {
             InputOutcome outcome = key.isEmpty() ? InputOutcome.NO_INPUT : InputOutcome.INVALID;
             if (state.errors + 1 >= integer("maxErrors", 3)) {
                 input(n, InputKind.KEY, key, InputOutcome.MAX_ERRORS);
-                outbox.publish(s.callId, new SatisfactionCollected(s.callId, s.id.toString(), null, null,
+                publish(s.callId, new SatisfactionCollected(s.callId, s.id.toString(), null, null,
                         state.variables.get("sys.agentId"), state.variables.get("sys.skillGroup"), true));
                 enter(exit("next"));
                 return;
@@ -764,6 +807,10 @@ public class IvrEngine {
             state.phase = "queue";
             command(new StartHold(id(), s.callId, text("holdMusic", null)));
             s.pendingCommand = "queue:" + id(); // routing's answer moves the session on, not the hold's result
+            state.queuedAt = Instant.now();
+            if (n.settings().hasNonNull("announcement")) {
+                s.announceAt = state.queuedAt.plusSeconds(integer("announceIntervalSeconds", 60));
+            }
             Map<String, String> pop = new LinkedHashMap<>();
             JsonNode names = n.settings().get("screenPopVariables");
             if (names != null) {
@@ -775,7 +822,7 @@ public class IvrEngine {
                     }
                 });
             }
-            outbox.publish(s.callId, new TransferRequested(s.callId, s.id.toString(), n.id(), text("skillGroup", ""),
+            publish(s.callId, new TransferRequested(s.callId, s.id.toString(), n.id(), text("skillGroup", ""),
                     integer("priority", 0), integer("queueTimeoutSeconds", 300),
                     n.settings().hasNonNull("maxQueueLength") ? n.settings().get("maxQueueLength").asInt() : null,
                     text("holdMusic", null), state.callerNumber, state.calledNumber, pop, List.copyOf(state.trail)));
@@ -870,7 +917,7 @@ public class IvrEngine {
         }
 
         void input(NodeDocument n, InputKind kind, String input, InputOutcome outcome) {
-            outbox.publish(s.callId, new IvrInputCollected(s.callId, s.id.toString(), n.id(), n.label(), kind,
+            publish(s.callId, new IvrInputCollected(s.callId, s.id.toString(), n.id(), n.label(), kind,
                     input == null || input.isEmpty() ? null : input, outcome));
         }
 
@@ -882,7 +929,7 @@ public class IvrEngine {
 
         void setVariable(String name, String value) {
             state.variables.put(name, value == null ? "" : value);
-            outbox.publish(s.callId, new IvrVariableSet(s.callId, s.id.toString(), s.nodeId, name, value == null ? "" : value));
+            publish(s.callId, new IvrVariableSet(s.callId, s.id.toString(), s.nodeId, name, value == null ? "" : value));
         }
 
         /** A variable by name: the system ones computed, the rest from the session. */
@@ -901,6 +948,12 @@ public class IvrEngine {
                 case "sys.queuePosition":
                     String position = state.variables.get(name);
                     return position == null ? "" : position;
+                case "sys.callersAhead":
+                    String at = state.variables.get("sys.queuePosition");
+                    return at == null ? "" : String.valueOf(Math.max(0, Integer.parseInt(at) - 1));
+                case "sys.queueWaitSeconds":
+                    return state.queuedAt == null ? ""
+                            : String.valueOf(java.time.Duration.between(state.queuedAt, Instant.now()).toSeconds());
                 default:
                     return state.variables.get(name);
             }

@@ -25,6 +25,8 @@ public final class SessionState {
     public List<KeyPress> trail = new ArrayList<>();
     /** The flow itself ended the call (End, a hang-up after max errors): CallEnded then means completed. */
     public boolean endedByFlow;
+    /** When the caller was put in the current queue (for sys.queueWaitSeconds); null outside a queue. */
+    public java.time.Instant queuedAt;
     /** Why the session failed, when it did. */
     public String failure;
 }

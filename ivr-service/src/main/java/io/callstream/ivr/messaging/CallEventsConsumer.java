@@ -1,7 +1,10 @@
 package io.callstream.ivr.messaging;
 
 import io.callstream.contracts.Topics;
+import io.callstream.contracts.call.CallStarted;
 import io.callstream.ivr.engine.IvrEngine;
+import io.callstream.ivr.records.CallRecords;
+import io.callstream.servicekit.consumer.IncomingEvent;
 import io.callstream.servicekit.consumer.EventStreams;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -19,18 +22,35 @@ import java.util.List;
 public class CallEventsConsumer {
     private final EventStreams streams;
     private final IvrEngine engine;
+    private final CallRecords records;
     private final int threads;
 
-    CallEventsConsumer(EventStreams streams, IvrEngine engine,
+    CallEventsConsumer(EventStreams streams, IvrEngine engine, CallRecords records,
                        @org.eclipse.microprofile.config.inject.ConfigProperty(name = "callstream.ivr.consumer-threads",
                                defaultValue = "2") int threads) {
         this.streams = streams;
         this.engine = engine;
+        this.records = records;
         this.threads = threads;
     }
 
     /** The step time (event taken off Kafka → step committed) is servicekit's {@code callstream.events.process{stream="ivr-engine"}}. */
     void start(@Observes StartupEvent ignored) {
-        streams.start("ivr-engine", "ivr-service", List.of(Topics.CALL_EVENTS, Topics.ROUTING_EVENTS), threads, engine::handle);
+        streams.start("ivr-engine", "ivr-service", List.of(Topics.CALL_EVENTS, Topics.ROUTING_EVENTS), threads, this::handle);
+    }
+
+    /**
+     * One event, in its transaction: the call record opens before the engine runs (its session events
+     * then find it) and takes every other event after it (the session's end is in before the call's).
+     */
+    void handle(IncomingEvent event) {
+        boolean start = CallStarted.TYPE.equals(event.type());
+        if (start) {
+            records.on(event);
+        }
+        engine.handle(event);
+        if (!start) {
+            records.on(event);
+        }
     }
 }

@@ -22,18 +22,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * The test's stand-in for the telephony gateway, over real Kafka: places calls (CallStarted), reads
  * the commands ivr-service sends for each call in order, and answers them with result events.
  */
-final class FakeSwitch {
+public final class FakeSwitch {
     private final KafkaEvents kafka = KafkaEvents.shared();
     private final Map<String, Integer> commandsRead = new HashMap<>();
     private final Map<String, Integer> eventsRead = new HashMap<>();
 
-    String call(String from, String to) {
+    public String call(String from, String to) {
         String callId = UUID.randomUUID().toString();
         send(new CallStarted(callId, CallDirection.INBOUND, from, to, "PJSIP/" + from + "-1", "1.1", "gw-test", null, null));
         return callId;
     }
 
-    String callOutbound(String to, Map<String, String> variables) {
+    public String callOutbound(String to, Map<String, String> variables) {
         String callId = UUID.randomUUID().toString();
         send(new CallStarted(callId, CallDirection.OUTBOUND, "4001", to, "PJSIP/carrier-1", "2.2", "gw-test",
                 UUID.randomUUID().toString(), variables));
@@ -41,13 +41,13 @@ final class FakeSwitch {
     }
 
     /** Sends an event (a call event as the gateway would, or routing's) to its topic; returns its event id. */
-    String send(Record event) {
+    public String send(Record event) {
         var type = EventCatalog.of(event.getClass());
         return kafka.send(type.topic(), type.type(), callIdOf(event), event);
     }
 
     /** The call's next command, which must be of {@code type}. */
-    <T> T next(String callId, Class<T> type) {
+    public <T> T next(String callId, Class<T> type) {
         ConsumerRecord<String, byte[]> r = nextRecord(Topics.CALL_COMMANDS, callId, commandsRead);
         assertEquals(EventCatalog.of(type).type(), KafkaEvents.header(r, CloudEventsKafka.TYPE),
                 "the next command of call " + callId);
@@ -55,7 +55,7 @@ final class FakeSwitch {
     }
 
     /** The call's next IVR event, which must be of {@code type}. */
-    <T> T nextIvr(String callId, Class<T> type) {
+    public <T> T nextIvr(String callId, Class<T> type) {
         ConsumerRecord<String, byte[]> r = nextRecord(Topics.IVR_EVENTS, callId, eventsRead);
         assertEquals(EventCatalog.of(type).type(), KafkaEvents.header(r, CloudEventsKafka.TYPE),
                 "the next IVR event of call " + callId);
@@ -63,14 +63,14 @@ final class FakeSwitch {
     }
 
     /** The first IVR event of {@code type} of the call, whenever it came (does not move the cursor). */
-    <T> T awaitIvr(String callId, Class<T> type) {
+    public <T> T awaitIvr(String callId, Class<T> type) {
         String ceType = EventCatalog.of(type).type();
         return Json.read(kafka.awaitRecord(Topics.IVR_EVENTS, r -> callId.equals(r.key())
                 && ceType.equals(KafkaEvents.header(r, CloudEventsKafka.TYPE))).value(), type);
     }
 
     /** Every IVR event of {@code type} the call has now. */
-    <T> List<T> ivrEvents(String callId, Class<T> type) {
+    public <T> List<T> ivrEvents(String callId, Class<T> type) {
         String ceType = EventCatalog.of(type).type();
         return kafka.readToEnd(Topics.IVR_EVENTS).stream()
                 .filter(r -> callId.equals(r.key()) && ceType.equals(KafkaEvents.header(r, CloudEventsKafka.TYPE)))

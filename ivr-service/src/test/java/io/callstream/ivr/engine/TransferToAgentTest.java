@@ -106,14 +106,41 @@ class TransferToAgentTest {
         sw.next(callId, HangUp.class);
     }
 
+    @Test
+    void aWaitingCallerHearsTheirPositionAsTheyJoinWithTheMusicPausedAroundIt() {
+        String flow = FLOW.replace("\"holdMusic\": \"calm\",", "\"holdMusic\": \"calm\", \"announceIntervalSeconds\": 30, "
+                + "\"announcement\": {\"text\": \"You are number ${sys.queuePosition}, ${sys.callersAhead} ahead of you.\"},");
+        String callId = sw.call("13900000023", publishAndBind(flow));
+        answer(callId);
+        CollectDigits order = sw.next(callId, CollectDigits.class);
+        sw.send(new DigitsCollected(callId, order.commandId(), "5", DigitsCompletion.TERMINATOR));
+        sw.next(callId, StartHold.class);
+        sw.awaitIvr(callId, TransferRequested.class);
+        sw.send(new CallQueued(callId, "pre-sales", 3, Instant.now()));
+
+        sw.next(callId, StopHold.class);
+        PlayPrompt announcement = sw.next(callId, PlayPrompt.class);
+        assertEquals("You are number 3, 2 ahead of you.", announcement.prompt().text());
+        assertEquals("calm", sw.next(callId, StartHold.class).musicClass(), "the music comes back");
+        // the announcement's result does not move the session: routing's answer still does
+        sw.send(new PromptPlayed(callId, announcement.commandId(), null));
+        sw.send(new QueueExited(callId, "pre-sales", QueueExitReason.NO_AGENT, 5_000));
+        sw.next(callId, StopHold.class);
+        assertEquals("All our agents are busy.", sw.next(callId, PlayPrompt.class).prompt().text());
+    }
+
     private void answer(String callId) {
         AnswerCall answer = sw.next(callId, AnswerCall.class);
         sw.send(new CallAnswered(callId, answer.commandId()));
     }
 
     private static String publishAndBind() {
+        return publishAndBind(FLOW);
+    }
+
+    private static String publishAndBind(String flow) {
         String id = given().auth().oauth2(ADMIN).contentType(ContentType.JSON)
-                .body(FLOW.replace("NAME", "Agents " + UUID.randomUUID())).post("/api/v1/flows")
+                .body(flow.replace("NAME", "Agents " + UUID.randomUUID())).post("/api/v1/flows")
                 .then().statusCode(201).extract().path("id");
         given().auth().oauth2(ADMIN).post("/api/v1/flows/" + id + "/versions").then().statusCode(201);
         String number = "5" + (1_000_000 + (int) (Math.random() * 8_000_000));
