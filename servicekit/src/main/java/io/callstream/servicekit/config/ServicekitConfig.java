@@ -63,6 +63,14 @@ public interface ServicekitConfig {
         @WithDefault("200ms")
         Duration retryBackoff();
 
+        /**
+         * {@code callstream.consumer.session-timeout}: how long the broker waits for a consumer that
+         * stopped heart-beating (a killed process) before giving its partitions to another — the
+         * longest a crash holds up the calls of those partitions. Kafka's own default is 45 s.
+         */
+        @WithDefault("10s")
+        Duration sessionTimeout();
+
         /** {@code callstream.consumer.processed-retention}: how long processed event ids are remembered. */
         @WithDefault("7d")
         Duration processedRetention();

@@ -48,12 +48,15 @@ public class EventStreams {
     private final io.micrometer.core.instrument.MeterRegistry registry;
     private final String bootstrapServers;
     private final String deadLetterTopic;
+    private final io.callstream.servicekit.config.ServicekitConfig config;
     private final List<Worker> workers = new ArrayList<>();
     private KafkaProducer<String, byte[]> deadLetters;
 
-    EventStreams(IdempotentConsumer idempotent, io.micrometer.core.instrument.MeterRegistry registry, @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
+    EventStreams(IdempotentConsumer idempotent, io.callstream.servicekit.config.ServicekitConfig config,
+                 io.micrometer.core.instrument.MeterRegistry registry, @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
                  @ConfigProperty(name = "quarkus.application.name") String service) {
         this.idempotent = idempotent;
+        this.config = config;
         this.registry = registry;
         this.bootstrapServers = bootstrapServers;
         this.deadLetterTopic = Topics.deadLetter(service);
@@ -76,6 +79,9 @@ public class EventStreams {
             p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
             p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
             p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 200);
+            long session = config.consumer().sessionTimeout().toMillis();
+            p.putIfAbsent(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) session); // kafka.session.timeout.ms wins
+            p.putIfAbsent(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) Math.max(500, session / 4));
             Worker w = new Worker(name, new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer()),
                     topics, handler);
             workers.add(w);

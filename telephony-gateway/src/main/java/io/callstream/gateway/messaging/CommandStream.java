@@ -3,6 +3,7 @@ package io.callstream.gateway.messaging;
 import io.callstream.contracts.Topics;
 import io.callstream.gateway.config.GatewayConfig;
 import io.callstream.servicekit.config.KafkaClientProperties;
+import io.callstream.servicekit.config.ServicekitConfig;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -43,10 +44,14 @@ public class CommandStream {
     private volatile boolean stopping;
     private Thread thread;
 
-    CommandStream(CallCommandConsumer handler, GatewayConfig config,
+    CommandStream(CallCommandConsumer handler, GatewayConfig config, ServicekitConfig kit,
                   @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
         this.handler = handler;
         props.putAll(KafkaClientProperties.fromConfig(ConsumerConfig.configNames()));
+        // a restarted replica rejoins its own group: the dead member's session must not hold it up for long
+        long session = kit.consumer().sessionTimeout().toMillis();
+        props.putIfAbsent(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) session);
+        props.putIfAbsent(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) Math.max(500, session / 4));
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "telephony-gateway-" + config.replicaId());
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "gateway-commands-" + config.replicaId());
