@@ -71,6 +71,14 @@ public interface ServicekitConfig {
         @WithDefault("10s")
         Duration sessionTimeout();
 
+        /**
+         * {@code callstream.consumer.batch-size}: for servicekit's {@code EventStreams}, at most this many
+         * events of one poll are applied in one transaction (one commit); a batch that fails is applied
+         * again one event at a time.
+         */
+        @WithDefault("20")
+        int batchSize();
+
         /** {@code callstream.consumer.processed-retention}: how long processed event ids are remembered. */
         @WithDefault("7d")
         Duration processedRetention();

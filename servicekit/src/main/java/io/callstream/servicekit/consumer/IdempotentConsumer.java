@@ -12,6 +12,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jboss.logging.Logger;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -67,6 +68,27 @@ public class IdempotentConsumer {
             }
         }
         throw new EventProcessingException(consumer + " gave up on event " + event.id() + " (" + event.type() + ")", last);
+    }
+
+    /**
+     * Applies several events in one transaction (one commit, one processed-event row each): true when
+     * it committed. False when anything failed — then nothing of the batch is left behind, and the
+     * caller applies the events one by one with {@link #process}, which retries and parks as usual.
+     */
+    public boolean processBatch(String consumer, List<IncomingEvent> events, Consumer<IncomingEvent> handler) {
+        try {
+            QuarkusTransaction.requiringNew().run(() -> {
+                for (IncomingEvent event : events) {
+                    if (processed.markProcessed(consumer, event.id())) {
+                        handler.accept(event);
+                    }
+                }
+            });
+            return true;
+        } catch (RuntimeException e) {
+            LOG.infof("%s: a batch of %d events failed (%s); applying them one by one", consumer, events.size(), e.toString());
+            return false;
+        }
     }
 
     private static void pause(long millis) {

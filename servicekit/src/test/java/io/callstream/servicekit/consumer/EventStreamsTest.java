@@ -50,6 +50,49 @@ class EventStreamsTest {
         assertArrayEquals(junk, junkParked.value());
     }
 
+    @Test
+    void eventsAppliedInBatchesTakeEffectOnceAndAFailingOneIsIsolatedFromItsBatchMates() {
+        String key = "batch-" + UUID.randomUUID();
+        java.util.List<String> good = new java.util.ArrayList<>();
+        String failing = null;
+        // one produce request (linger), one key: the stream's poll gets all 60 at once and applies them in batches
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, byte[]>(java.util.Map.of(
+                "bootstrap.servers", kafka.companion().getBootstrapServers(), "acks", "all", "linger.ms", 500),
+                new org.apache.kafka.common.serialization.StringSerializer(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            for (int i = 0; i < 60; i++) {
+                boolean fails = i == 25;
+                EventEnvelope e = new EventEnvelope(UUID.randomUUID().toString(), "io.callstream.test.effect", "/test",
+                        Instant.now(), key, io.callstream.contracts.Json.write(new EffectRequest("n" + i, fails)));
+                if (fails) {
+                    failing = e.id();
+                } else {
+                    good.add(e.id());
+                }
+                producer.send(i == 40
+                        ? new org.apache.kafka.clients.producer.ProducerRecord<>(TOPIC, key, "junk".getBytes(StandardCharsets.UTF_8))
+                        : io.callstream.contracts.cloudevents.CloudEventsKafka.toRecord(TOPIC, e));
+                if (i == 40) {
+                    good.remove(e.id()); // the junk record took its place
+                }
+            }
+            producer.flush();
+        }
+        String last = good.get(good.size() - 1);
+        await().until(() -> effects(last) == 1);
+        for (String id : good) {
+            assertEquals(1, effects(id), "event " + id + " applied exactly once");
+        }
+        assertEquals(0, effects(failing), "the failing event's effect rolled back, not its batch-mates'");
+        kafka.awaitEventId(ServicekitTestResources.DLQ_TOPIC, failing);
+        // a transaction's rows share its start time: fewer distinct times than events means batches were committed
+        long transactions = ((Number) QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
+                "SELECT count(DISTINCT processed_at) FROM processed_event WHERE consumer = 'stream-effects'"
+                        + " AND event_id = ANY (?1)").setParameter(1, good.toArray(new String[0])).getSingleResult())).longValue();
+        org.junit.jupiter.api.Assertions.assertTrue(transactions < good.size() / 2,
+                transactions + " transactions for " + good.size() + " events");
+    }
+
     private long effects(String eventId) {
         return ((Number) QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
                 "SELECT count(*) FROM widget_effect WHERE event_id = ?1").setParameter(1, eventId)
