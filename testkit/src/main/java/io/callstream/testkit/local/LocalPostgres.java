@@ -29,6 +29,9 @@ public final class LocalPostgres {
                 .setCleanDataDirectory(false)
                 .setOverrideWorkingDirectory(data.resolve("binaries").toFile())
                 .setServerConfig("max_connections", "200")
+                // the embedded builder turns synchronous_commit off; the local stack runs as a real
+                // deployment would (a commit is on disk before it returns), so its benchmarks count that too
+                .setServerConfig("synchronous_commit", System.getenv().getOrDefault("CALLSTREAM_LOCAL_PG_SYNCHRONOUS_COMMIT", "on"))
                 .start();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
