@@ -108,6 +108,8 @@ public class EventStreams {
         }
     }
 
+    private static final long COMMIT_EVERY_NANOS = 100_000_000L;
+
     private final class Worker implements Runnable {
         final String name;
         final KafkaConsumer<String, byte[]> consumer;
@@ -140,6 +142,8 @@ public class EventStreams {
         @Override
         public void run() {
             Map<TopicPartition, OffsetAndMetadata> committed = new HashMap<>();
+            Map<TopicPartition, OffsetAndMetadata> pending = new HashMap<>();
+            long lastCommit = System.nanoTime();
             try (consumer) {
                 consumer.subscribe(topics);
                 while (!stopping) {
@@ -183,16 +187,20 @@ public class EventStreams {
                             i++;
                         }
                     }
-                    if (!done.isEmpty()) {
-                        // asynchronous: the next poll does not wait on the group coordinator. An offset lost
-                        // to a crash only means a redelivery, which the processed-event table drops
-                        consumer.commitAsync(done, (offsets, e) -> {
+                    pending.putAll(done);
+                    if (!pending.isEmpty() && System.nanoTime() - lastCommit >= COMMIT_EVERY_NANOS) {
+                        // asynchronous, and at most every 100 ms: the next poll does not wait on the group
+                        // coordinator, and the broker is not asked for a write per poll. An offset lost to a
+                        // crash only means a redelivery, which the processed-event table drops
+                        consumer.commitAsync(new HashMap<>(pending), (offsets, e) -> {
                             if (e != null) {
                                 LOG.debugf("%s: committing offsets failed (the events come again, are skipped): %s", name, e.toString());
                             }
                         });
-                        committed.putAll(done);
+                        pending.clear();
+                        lastCommit = System.nanoTime();
                     }
+                    committed.putAll(done);
                 }
                 try {
                     consumer.commitSync(committed); // a clean stop leaves nothing to redeliver
