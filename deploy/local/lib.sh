@@ -10,6 +10,8 @@ declare -A DATABASE=([telephony-gateway]=gateway [ivr-service]=ivr [routing-serv
 AGI_PORT=4573
 AMI_PORT="${CALLSTREAM_PBX_AMI_PORT:-5038}"
 PBX_HTTP_PORT="${CALLSTREAM_PBX_HTTP_PORT:-8090}"
+LOCAL_DEMO="${CALLSTREAM_LOCAL_DEMO:-true}"  # false: do not load the demo flows
+DEMO_NUMBER="${CALLSTREAM_DEMO_NUMBER:-4001}"
 LOCAL_PBX="${CALLSTREAM_LOCAL_PBX:-true}"   # false: no simulator (bring your own switch on AMI_PORT)
 KAFKA_PORT="${CALLSTREAM_KAFKA_PORT:-9092}"
 KAFKA_CONTROLLER_PORT="${CALLSTREAM_KAFKA_CONTROLLER_PORT:-9093}"
