@@ -34,7 +34,6 @@ import io.callstream.contracts.ivr.IvrNodeEntered;
 import io.callstream.contracts.ivr.IvrSessionEnded;
 import io.callstream.contracts.ivr.IvrSessionStarted;
 import io.callstream.contracts.ivr.IvrVariableSet;
-import io.callstream.contracts.ivr.KeyPress;
 import io.callstream.contracts.ivr.SatisfactionCollected;
 import io.callstream.contracts.ivr.SessionOutcome;
 import io.callstream.contracts.ivr.TransferRequested;
@@ -48,6 +47,7 @@ import io.callstream.ivr.config.IvrConfig;
 import io.callstream.ivr.domain.Flow;
 import io.callstream.ivr.domain.FlowVersion;
 import io.callstream.ivr.domain.IvrSession;
+import io.callstream.ivr.domain.KeyPressRow;
 import io.callstream.ivr.domain.NumberBinding;
 import io.callstream.ivr.flow.Condition;
 import io.callstream.ivr.flow.NodeDocument;
@@ -308,7 +308,7 @@ public class IvrEngine {
                     state.variables.get("sys.agentId"), state.variables.get("sys.skillGroup"), true));
         }
         publish(s.callId, new IvrSessionEnded(s.callId, s.id.toString(), outcome, s.nodeId,
-                new LinkedHashMap<>(state.variables), List.copyOf(state.trail)));
+                new LinkedHashMap<>(state.variables), KeyPressRow.trail(s.id)));
         s.status = IvrSession.ENDED;
         s.pendingCommand = null;
         s.announceAt = null;
@@ -825,7 +825,7 @@ public class IvrEngine {
             publish(s.callId, new TransferRequested(s.callId, s.id.toString(), n.id(), text("skillGroup", ""),
                     integer("priority", 0), integer("queueTimeoutSeconds", 300),
                     n.settings().hasNonNull("maxQueueLength") ? n.settings().get("maxQueueLength").asInt() : null,
-                    text("holdMusic", null), state.callerNumber, state.calledNumber, pop, List.copyOf(state.trail)));
+                    text("holdMusic", null), state.callerNumber, state.calledNumber, pop, KeyPressRow.trail(s.id)));
         }
 
         /** The current HTTP-call node's request, its templates filled from the session's variables. */
@@ -923,7 +923,14 @@ public class IvrEngine {
 
         void trail(NodeDocument n, String keys) {
             if (keys != null && !keys.isEmpty()) {
-                state.trail.add(new KeyPress(n.id(), n.label(), keys, Instant.now()));
+                KeyPressRow row = new KeyPressRow();
+                row.sessionId = s.id;
+                row.seq = ++state.trailLength;
+                row.nodeId = n.id();
+                row.label = n.label();
+                row.keys = keys;
+                row.pressedAt = Instant.now();
+                row.persist();
             }
         }
 

@@ -1,11 +1,8 @@
 package io.callstream.ivr.engine;
 
 import io.callstream.contracts.call.CallDirection;
-import io.callstream.contracts.ivr.KeyPress;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /** What a session carries from step to step; stored as JSON in {@code ivr_session.state}. */
@@ -21,8 +18,8 @@ public final class SessionState {
     public int errors;
     /** Where in the current node the session is (see IvrEngine), e.g. "collect", "retry", "dial". */
     public String phase;
-    /** Keys pressed, with the node they were pressed at. */
-    public List<KeyPress> trail = new ArrayList<>();
+    /** How many key presses the session has in {@code ivr_key_press} (the trail itself lives there). */
+    public int trailLength;
     /** The flow itself ended the call (End, a hang-up after max errors): CallEnded then means completed. */
     public boolean endedByFlow;
     /** When the caller was put in the current queue (for sys.queueWaitSeconds); null outside a queue. */
