@@ -76,7 +76,7 @@ public interface ServicekitConfig {
          * events of one poll are applied in one transaction (one commit); a batch that fails is applied
          * again one event at a time.
          */
-        @WithDefault("20")
+        @WithDefault("5")
         int batchSize();
 
         /** {@code callstream.consumer.processed-retention}: how long processed event ids are remembered. */
