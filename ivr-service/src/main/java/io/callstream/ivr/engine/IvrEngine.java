@@ -372,7 +372,7 @@ public class IvrEngine {
                     step.enter(step.exit("noAgent"));
                     break;
                 default:
-                    s.pendingCommand = "queue:abandoned"; // the caller is gone: CallEnded closes the session
+                    s.pendingCommand = "gone:abandoned"; // the caller is gone: CallEnded closes the session; nothing else moves it
             }
         }
         step.save(false);
