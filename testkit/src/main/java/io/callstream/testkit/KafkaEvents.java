@@ -102,6 +102,37 @@ public final class KafkaEvents implements AutoCloseable {
         }
     }
 
+    /**
+     * The same as {@link #readToEnd}, from one consumer per topic kept open: each call reads only what
+     * arrived since the last one. For tests that look at a topic again and again (a fake switch reading
+     * each call's next command), where a fresh consumer per look reads the whole topic every time.
+     */
+    public List<ConsumerRecord<String, byte[]>> readToEndCached(String topic) {
+        synchronized (tails) {
+            Tail t = tails.computeIfAbsent(topic, k -> new Tail(fromBeginning(k)));
+            Map<TopicPartition, Long> end = t.consumer.endOffsets(t.consumer.assignment());
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (!end.entrySet().stream().allMatch(e -> t.consumer.position(e.getKey()) >= e.getValue())) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("could not read " + topic + " to its end within 30 s");
+                }
+                t.consumer.poll(Duration.ofMillis(50)).forEach(t.records::add);
+            }
+            return List.copyOf(t.records);
+        }
+    }
+
+    private final Map<String, Tail> tails = new java.util.HashMap<>();
+
+    private static final class Tail {
+        final KafkaConsumer<String, byte[]> consumer;
+        final List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+
+        Tail(KafkaConsumer<String, byte[]> consumer) {
+            this.consumer = consumer;
+        }
+    }
+
     private KafkaConsumer<String, byte[]> fromBeginning(String topic) {
         Map<String, Object> config = Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, companion.getBootstrapServers(),
@@ -153,6 +184,10 @@ public final class KafkaEvents implements AutoCloseable {
     public synchronized void close() {
         if (producer != null) {
             producer.close();
+        }
+        synchronized (tails) {
+            tails.values().forEach(t -> t.consumer.close());
+            tails.clear();
         }
         companion.close();
     }

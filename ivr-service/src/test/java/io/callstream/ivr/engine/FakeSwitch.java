@@ -72,7 +72,7 @@ public final class FakeSwitch {
     /** Every IVR event of {@code type} the call has now. */
     public <T> List<T> ivrEvents(String callId, Class<T> type) {
         String ceType = EventCatalog.of(type).type();
-        return kafka.readToEnd(Topics.IVR_EVENTS).stream()
+        return kafka.readToEndCached(Topics.IVR_EVENTS).stream()
                 .filter(r -> callId.equals(r.key()) && ceType.equals(KafkaEvents.header(r, CloudEventsKafka.TYPE)))
                 .map(r -> Json.read(r.value(), type)).toList();
     }
@@ -81,7 +81,7 @@ public final class FakeSwitch {
         int seen = cursors.getOrDefault(callId, 0);
         List<ConsumerRecord<String, byte[]>>[] found = new List[1];
         await().atMost(Duration.ofSeconds(30)).until(() -> {
-            found[0] = kafka.readToEnd(topic).stream().filter(r -> callId.equals(r.key())).toList();
+            found[0] = kafka.readToEndCached(topic).stream().filter(r -> callId.equals(r.key())).toList();
             return found[0].size() > seen;
         });
         cursors.put(callId, seen + 1);

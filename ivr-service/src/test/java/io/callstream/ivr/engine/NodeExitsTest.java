@@ -589,7 +589,7 @@ class NodeExitsTest {
     /** Every command the call got on Kafka, in order: exactly these (all read and answered already). */
     @SafeVarargs
     private void assertCommands(String callId, Class<? extends Record>... expected) {
-        List<String> types = kafka.readToEnd(Topics.CALL_COMMANDS).stream().filter(r -> callId.equals(r.key()))
+        List<String> types = kafka.readToEndCached(Topics.CALL_COMMANDS).stream().filter(r -> callId.equals(r.key()))
                 .map(r -> KafkaEvents.header(r, CloudEventsKafka.TYPE)).toList();
         assertEquals(Arrays.stream(expected).map(NodeExitsTest::type).toList(), types, "the commands of call " + callId);
     }
@@ -597,7 +597,7 @@ class NodeExitsTest {
     /** The call's IVR events in order, each summed up in a few words. */
     private List<String> ivrTrail(String callId) {
         List<String> trail = new ArrayList<>();
-        for (ConsumerRecord<String, byte[]> r : kafka.readToEnd(Topics.IVR_EVENTS)) {
+        for (ConsumerRecord<String, byte[]> r : kafka.readToEndCached(Topics.IVR_EVENTS)) {
             if (!callId.equals(r.key())) {
                 continue;
             }
