@@ -56,11 +56,10 @@ import io.callstream.ivr.records.CallRecords;
 import io.callstream.ivr.service.FlowService;
 import io.callstream.servicekit.consumer.IncomingEvent;
 import io.callstream.servicekit.outbox.Outbox;
+import io.callstream.servicekit.tx.AfterCommit;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import jakarta.transaction.Status;
-import jakarta.transaction.Synchronization;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import jakarta.transaction.Transactional;
 import org.jboss.logging.Logger;
@@ -172,18 +171,7 @@ public class IvrEngine {
     }
 
     private void afterCommit(Runnable task) {
-        transactions.registerInterposedSynchronization(new Synchronization() {
-            @Override
-            public void beforeCompletion() {
-            }
-
-            @Override
-            public void afterCompletion(int status) {
-                if (status == Status.STATUS_COMMITTED) {
-                    task.run();
-                }
-            }
-        });
+        AfterCommit.run(transactions, task);
     }
 
     /** One call event, inside the consumer's transaction. */

@@ -1,13 +1,12 @@
 package io.callstream.servicekit.outbox;
 
+import io.callstream.servicekit.tx.AfterCommit;
 import io.callstream.contracts.EventCatalog;
 import io.callstream.contracts.EventType;
 import io.callstream.contracts.Json;
 import io.callstream.servicekit.config.ServicekitConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
-import jakarta.transaction.Status;
-import jakarta.transaction.Synchronization;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import jakarta.transaction.Transactional;
 
@@ -69,21 +68,6 @@ public class Outbox {
     }
 
     private void wakeRelayAfterCommit() {
-        if (transactions.getResource(WAKE_REGISTERED) != null) {
-            return;
-        }
-        transactions.putResource(WAKE_REGISTERED, Boolean.TRUE);
-        transactions.registerInterposedSynchronization(new Synchronization() {
-            @Override
-            public void beforeCompletion() {
-            }
-
-            @Override
-            public void afterCompletion(int status) {
-                if (status == Status.STATUS_COMMITTED) {
-                    relay.wake();
-                }
-            }
-        });
+        AfterCommit.once(transactions, WAKE_REGISTERED, relay::wake);
     }
 }
