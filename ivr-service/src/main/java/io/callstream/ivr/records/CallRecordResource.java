@@ -56,12 +56,7 @@ public class CallRecordResource {
                                        @QueryParam("direction") String direction,
                                        @QueryParam("page") @DefaultValue("0") int page,
                                        @QueryParam("size") @DefaultValue("50") int size) {
-        if (page < 0) {
-            throw ProblemException.invalid("page", "must be 0 or more");
-        }
-        if (size < 1 || size > Page.MAX_SIZE) {
-            throw ProblemException.invalid("size", "must be from 1 to " + Page.MAX_SIZE);
-        }
+        Page.checkRequest(page, size);
         List<String> where = new ArrayList<>();
         Map<String, Object> params = new HashMap<>();
         if (present(number)) {

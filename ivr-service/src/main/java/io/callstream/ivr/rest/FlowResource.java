@@ -79,12 +79,7 @@ public class FlowResource {
     @Operation(summary = "List flows by name, optionally of one kind")
     public Page<FlowView> list(@QueryParam("kind") FlowKind kind, @QueryParam("page") @DefaultValue("0") int page,
                                @QueryParam("size") @DefaultValue("50") int size) {
-        if (page < 0) {
-            throw ProblemException.invalid("page", "must be 0 or more");
-        }
-        if (size < 1 || size > Page.MAX_SIZE) {
-            throw ProblemException.invalid("size", "must be from 1 to " + Page.MAX_SIZE);
-        }
+        Page.checkRequest(page, size);
         List<FlowView> items = flows.list(kind, page, size).stream().map(f -> FlowView.of(f, false)).toList();
         return new Page<>(items, page, size, flows.count(kind));
     }

@@ -3,10 +3,17 @@ package io.callstream.ivr.engine;
 import io.callstream.contracts.EventCatalog;
 import io.callstream.contracts.Json;
 import io.callstream.contracts.Topics;
+import io.callstream.contracts.call.AnswerCall;
+import io.callstream.contracts.call.CallAnswered;
 import io.callstream.contracts.call.CallDirection;
 import io.callstream.contracts.call.CallStarted;
+import io.callstream.contracts.call.PlayPrompt;
+import io.callstream.contracts.call.PromptPlayed;
 import io.callstream.contracts.cloudevents.CloudEventsKafka;
 import io.callstream.testkit.KafkaEvents;
+import io.callstream.testkit.TestTokens;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 import java.time.Duration;
@@ -14,7 +21,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 
+import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -38,6 +47,36 @@ public final class FakeSwitch {
         send(new CallStarted(callId, CallDirection.OUTBOUND, "4001", to, "PJSIP/carrier-1", "2.2", "gw-test",
                 UUID.randomUUID().toString(), variables));
         return callId;
+    }
+
+    /** Answers the inbound call's AnswerCall, which must be its next command. */
+    public void answer(String callId) {
+        AnswerCall answer = next(callId, AnswerCall.class);
+        send(new CallAnswered(callId, answer.commandId()));
+    }
+
+    /** Reports the prompt played to its end. */
+    public void played(String callId, PlayPrompt prompt) {
+        send(new PromptPlayed(callId, prompt.commandId(), null));
+    }
+
+    /**
+     * Creates {@code flow} (its {@code NAME} replaced by a unique name), publishes it and binds a fresh
+     * random number to it over REST; returns the number. A refusal fails with the service's answer.
+     */
+    public static String publishAndBind(String flow) {
+        String admin = TestTokens.token("admin", "alice");
+        Response created = given().auth().oauth2(admin).contentType(ContentType.JSON)
+                .body(flow.replace("NAME", "Test flow " + UUID.randomUUID())).post("/api/v1/flows");
+        assertEquals(201, created.statusCode(), "the flow was refused: " + created.asString());
+        String id = created.path("id");
+        Response published = given().auth().oauth2(admin).post("/api/v1/flows/" + id + "/versions");
+        assertEquals(201, published.statusCode(), "publishing: " + published.asString());
+        String number = "8620" + ThreadLocalRandom.current().nextLong(100_000_000L, 1_000_000_000L);
+        Response bound = given().auth().oauth2(admin).contentType(ContentType.JSON)
+                .body("{\"flowId\": \"" + id + "\"}").put("/api/v1/numbers/" + number);
+        assertEquals(200, bound.statusCode(), "binding: " + bound.asString());
+        return number;
     }
 
     /** Sends an event (a call event as the gateway would, or routing's) to its topic; returns its event id. */

@@ -2,7 +2,6 @@ package io.callstream.ivr.engine;
 
 import io.callstream.contracts.call.AnswerCall;
 import io.callstream.contracts.call.BridgeEnded;
-import io.callstream.contracts.call.CallAnswered;
 import io.callstream.contracts.call.CallEnded;
 import io.callstream.contracts.call.CollectDigits;
 import io.callstream.contracts.call.DialExternal;
@@ -13,7 +12,6 @@ import io.callstream.contracts.call.DigitsCompletion;
 import io.callstream.contracts.call.HangUp;
 import io.callstream.contracts.call.HangupParty;
 import io.callstream.contracts.call.PlayPrompt;
-import io.callstream.contracts.call.PromptPlayed;
 import io.callstream.contracts.call.RecognizeSpeech;
 import io.callstream.contracts.call.SpeechRecognized;
 import io.callstream.contracts.ivr.InputOutcome;
@@ -92,10 +90,10 @@ class IvrEngineTest {
 
         IvrSessionStarted started = sw.awaitIvr(callId, IvrSessionStarted.class);
         assertEquals(1, started.flowVersion());
-        answer(callId);
+        sw.answer(callId);
         PlayPrompt welcome = sw.next(callId, PlayPrompt.class);
         assertEquals("Welcome, caller 13912345678.", welcome.prompt().text(), "system variables in prompts");
-        played(callId, welcome);
+        sw.played(callId, welcome);
 
         CollectDigits order = sw.next(callId, CollectDigits.class);
         assertEquals(8, order.maxDigits());
@@ -108,7 +106,7 @@ class IvrEngineTest {
         sw.send(new DigitsCollected(callId, menu.commandId(), "7", DigitsCompletion.LENGTH_REACHED)); // no such key
         PlayPrompt noSuch = sw.next(callId, PlayPrompt.class);
         assertEquals("No such option.", noSuch.prompt().text());
-        played(callId, noSuch);
+        sw.played(callId, noSuch);
         CollectDigits again = sw.next(callId, CollectDigits.class);
         sw.send(new DigitsCollected(callId, again.commandId(), "1", DigitsCompletion.LENGTH_REACHED));
 
@@ -116,7 +114,7 @@ class IvrEngineTest {
         sw.send(new DigitsCollected(callId, survey.commandId(), "1", DigitsCompletion.LENGTH_REACHED));
         PlayPrompt bye = sw.next(callId, PlayPrompt.class);
         assertEquals("Goodbye.", bye.prompt().text());
-        played(callId, bye);
+        sw.played(callId, bye);
         sw.next(callId, HangUp.class);
         sw.send(new CallEnded(callId, 16, "Normal Clearing", HangupParty.SYSTEM));
 
@@ -140,26 +138,26 @@ class IvrEngineTest {
     void noInputAndWrongInputReplayTheirPromptsThenMaxErrorsTakesTheFailureExit() {
         String number = publishAndBind(FLOW);
         String callId = sw.call("13900000002", number);
-        answer(callId);
-        played(callId, sw.next(callId, PlayPrompt.class));
+        sw.answer(callId);
+        sw.played(callId, sw.next(callId, PlayPrompt.class));
 
         CollectDigits first = sw.next(callId, CollectDigits.class);
         sw.send(new DigitsCollected(callId, first.commandId(), "", DigitsCompletion.TIMEOUT));
         PlayPrompt nothing = sw.next(callId, PlayPrompt.class);
         assertEquals("Nothing heard.", nothing.prompt().text());
-        played(callId, nothing);
+        sw.played(callId, nothing);
         CollectDigits second = sw.next(callId, CollectDigits.class);
         sw.send(new DigitsCollected(callId, second.commandId(), "12*4", DigitsCompletion.TERMINATOR)); // * not allowed
         PlayPrompt failure = sw.next(callId, PlayPrompt.class);
         assertEquals("That is not an order number.", failure.prompt().text());
-        played(callId, failure);
+        sw.played(callId, failure);
 
         // failure exit → duty phone, which fails → goodbye
         DialExternal dial = sw.next(callId, DialExternal.class);
         assertEquals("13800000000", dial.number());
         assertEquals("4001", dial.callerId());
         sw.send(new DialFailed(callId, dial.commandId(), null, "13800000000", DialFailureReason.BUSY));
-        played(callId, sw.next(callId, PlayPrompt.class));
+        sw.played(callId, sw.next(callId, PlayPrompt.class));
         sw.next(callId, HangUp.class);
         sw.send(new CallEnded(callId, 16, "Normal Clearing", HangupParty.SYSTEM));
         assertEquals(SessionOutcome.COMPLETED, sw.awaitIvr(callId, IvrSessionEnded.class).outcome());
@@ -171,8 +169,8 @@ class IvrEngineTest {
     void afterTheTransferredCallTheCallerRatesItAndSpeechMenusMatchKeywords() {
         String number = publishAndBind(FLOW);
         String callId = sw.call("13900000003", number);
-        answer(callId);
-        played(callId, sw.next(callId, PlayPrompt.class));
+        sw.answer(callId);
+        sw.played(callId, sw.next(callId, PlayPrompt.class));
         CollectDigits order = sw.next(callId, CollectDigits.class);
         sw.send(new DigitsCollected(callId, order.commandId(), "55", DigitsCompletion.TERMINATOR));
         CollectDigits menu = sw.next(callId, CollectDigits.class);
@@ -203,7 +201,7 @@ class IvrEngineTest {
         publish(id);
         String number = bind(id);
         String callId = sw.call("13900000004", number);
-        answer(callId);
+        sw.answer(callId);
         PlayPrompt welcome = sw.next(callId, PlayPrompt.class);
 
         given().auth().oauth2(ADMIN).contentType(ContentType.JSON)
@@ -211,11 +209,11 @@ class IvrEngineTest {
                 .put("/api/v1/flows/" + id).then().statusCode(200);
         publish(id);
 
-        played(callId, welcome);
+        sw.played(callId, welcome);
         assertEquals("Order number, then hash.", sw.next(callId, CollectDigits.class).prompt().text());
         String newCall = sw.call("13900000005", number);
-        answer(newCall);
-        played(newCall, sw.next(newCall, PlayPrompt.class));
+        sw.answer(newCall);
+        sw.played(newCall, sw.next(newCall, PlayPrompt.class));
         assertEquals("Version two asks differently.", sw.next(newCall, CollectDigits.class).prompt().text());
         assertEquals(2, sw.awaitIvr(newCall, IvrSessionStarted.class).flowVersion());
 
@@ -247,7 +245,7 @@ class IvrEngineTest {
         String callId = sw.callOutbound("13900000007", Map.of("callstream.flowId", id, "name", "Li Lei", "date", "1 May"));
         PlayPrompt remind = sw.next(callId, PlayPrompt.class); // outbound legs are answered already
         assertEquals("Hello Li Lei, renewal on 1 May.", remind.prompt().text());
-        played(callId, remind);
+        sw.played(callId, remind);
         sw.next(callId, HangUp.class);
         sw.send(new CallEnded(callId, 16, "Normal Clearing", HangupParty.SYSTEM));
         IvrSessionEnded ended = sw.awaitIvr(callId, IvrSessionEnded.class);
@@ -264,15 +262,6 @@ class IvrEngineTest {
         return QuarkusTransaction.requiringNew().call(() -> ((Number) em.createNativeQuery(
                 "SELECT count(*) FROM processed_event WHERE consumer = 'ivr-engine' AND event_id = ?1")
                 .setParameter(1, eventId).getSingleResult()).intValue() == 1);
-    }
-
-    private void answer(String callId) {
-        AnswerCall answer = sw.next(callId, AnswerCall.class);
-        sw.send(new CallAnswered(callId, answer.commandId()));
-    }
-
-    private void played(String callId, PlayPrompt prompt) {
-        sw.send(new PromptPlayed(callId, prompt.commandId(), null));
     }
 
     private String publishAndBind(String flow) {

@@ -5,7 +5,6 @@ import io.callstream.contracts.Json;
 import io.callstream.contracts.Topics;
 import io.callstream.contracts.call.AnswerCall;
 import io.callstream.contracts.call.BridgeEnded;
-import io.callstream.contracts.call.CallAnswered;
 import io.callstream.contracts.call.CallEnded;
 import io.callstream.contracts.call.CallTransferred;
 import io.callstream.contracts.call.CollectDigits;
@@ -17,7 +16,6 @@ import io.callstream.contracts.call.DigitsCompletion;
 import io.callstream.contracts.call.HangUp;
 import io.callstream.contracts.call.HangupParty;
 import io.callstream.contracts.call.PlayPrompt;
-import io.callstream.contracts.call.PromptPlayed;
 import io.callstream.contracts.call.StartHold;
 import io.callstream.contracts.call.StopHold;
 import io.callstream.contracts.call.TransferExtension;
@@ -33,11 +31,8 @@ import io.callstream.contracts.ivr.TransferRequested;
 import io.callstream.contracts.routing.QueueExitReason;
 import io.callstream.contracts.routing.QueueExited;
 import io.callstream.testkit.KafkaEvents;
-import io.callstream.testkit.TestTokens;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.http.ContentType;
-import io.restassured.response.Response;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -51,10 +46,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
 
-import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -67,7 +59,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
  */
 @QuarkusTest
 class NodeExitsTest {
-    private static final String ADMIN = TestTokens.token("admin", "x");
     private static final String EVERY_DAY = "[\"MON\", \"TUE\", \"WED\", \"THU\", \"FRI\", \"SAT\", \"SUN\"]";
     private final FakeSwitch sw = new FakeSwitch();
     private final KafkaEvents kafka = KafkaEvents.shared();
@@ -111,11 +102,11 @@ class NodeExitsTest {
     }
 
     private void hoursCall(String hours, String expectedPrompt, String expectedNode) {
-        String callId = sw.call("13900000101", publishAndBind(HOURS_FLOW.replace("HOURS", hours)));
-        answer(callId);
+        String callId = sw.call("13900000101", FakeSwitch.publishAndBind(HOURS_FLOW.replace("HOURS", hours)));
+        sw.answer(callId);
         PlayPrompt prompt = sw.next(callId, PlayPrompt.class);
         assertEquals(expectedPrompt, prompt.prompt().text(), "hours " + hours);
-        played(callId, prompt);
+        sw.played(callId, prompt);
         sw.next(callId, HangUp.class); // an End without a goodbye hangs up at once
         IvrSessionEnded ended = endCall(callId);
         assertEquals(SessionOutcome.COMPLETED, ended.outcome());
@@ -141,11 +132,11 @@ class NodeExitsTest {
 
     @Test
     void transferExtensionDialsTheKeyedExtensionRetriesWrongLengthsAndTakesFailedAndAfterCall() {
-        String number = publishAndBind(EXTENSION_FLOW);
+        String number = FakeSwitch.publishAndBind(EXTENSION_FLOW);
 
         // a wrong length, the error prompt, then a good extension; its bridge ends → afterCall
         String callId = sw.call("13900000201", number);
-        answer(callId);
+        sw.answer(callId);
         CollectDigits ask = sw.next(callId, CollectDigits.class);
         assertEquals("Extension, please.", ask.prompt().text());
         assertEquals(3, ask.maxDigits());
@@ -155,7 +146,7 @@ class NodeExitsTest {
         sw.send(new DigitsCollected(callId, ask.commandId(), "12", DigitsCompletion.TIMEOUT));
         PlayPrompt error = sw.next(callId, PlayPrompt.class);
         assertEquals("No such extension.", error.prompt().text());
-        played(callId, error);
+        sw.played(callId, error);
         CollectDigits again = sw.next(callId, CollectDigits.class);
         assertEquals("Extension, please.", again.prompt().text());
         sw.send(new DigitsCollected(callId, again.commandId(), "204", DigitsCompletion.LENGTH_REACHED));
@@ -167,7 +158,7 @@ class NodeExitsTest {
         sw.send(new BridgeEnded(callId, transfer.commandId(), null, "204", HangupParty.CALLEE, 42_000));
         PlayPrompt thanks = sw.next(callId, PlayPrompt.class);
         assertEquals("Thanks for calling.", thanks.prompt().text());
-        played(callId, thanks);
+        sw.played(callId, thanks);
         goodbyeThenHangUp(callId);
         assertEquals(SessionOutcome.COMPLETED, endCall(callId).outcome());
         assertCommands(callId, AnswerCall.class, CollectDigits.class, PlayPrompt.class, CollectDigits.class,
@@ -177,7 +168,7 @@ class NodeExitsTest {
 
         // the extension does not answer → failed
         String failing = sw.call("13900000202", number);
-        answer(failing);
+        sw.answer(failing);
         CollectDigits ask2 = sw.next(failing, CollectDigits.class);
         sw.send(new DigitsCollected(failing, ask2.commandId(), "305", DigitsCompletion.LENGTH_REACHED));
         TransferExtension transfer2 = sw.next(failing, TransferExtension.class);
@@ -185,7 +176,7 @@ class NodeExitsTest {
         sw.send(new DialFailed(failing, transfer2.commandId(), null, "305", DialFailureReason.NO_ANSWER));
         PlayPrompt sorry = sw.next(failing, PlayPrompt.class);
         assertEquals("Could not connect you.", sorry.prompt().text());
-        played(failing, sorry);
+        sw.played(failing, sorry);
         goodbyeThenHangUp(failing);
         assertEquals(SessionOutcome.COMPLETED, endCall(failing).outcome());
         assertCommands(failing, AnswerCall.class, CollectDigits.class, TransferExtension.class, PlayPrompt.class,
@@ -195,20 +186,20 @@ class NodeExitsTest {
 
         // no input (timeout prompt), then a wrong length at maxErrors 2: the error prompt, then failed
         String wrong = sw.call("13900000203", number);
-        answer(wrong);
+        sw.answer(wrong);
         CollectDigits ask3 = sw.next(wrong, CollectDigits.class);
         sw.send(new DigitsCollected(wrong, ask3.commandId(), "", DigitsCompletion.TIMEOUT));
         PlayPrompt nothing = sw.next(wrong, PlayPrompt.class);
         assertEquals("Nothing heard.", nothing.prompt().text());
-        played(wrong, nothing);
+        sw.played(wrong, nothing);
         CollectDigits ask4 = sw.next(wrong, CollectDigits.class);
         sw.send(new DigitsCollected(wrong, ask4.commandId(), "9", DigitsCompletion.TIMEOUT));
         PlayPrompt last = sw.next(wrong, PlayPrompt.class);
         assertEquals("No such extension.", last.prompt().text());
-        played(wrong, last);
+        sw.played(wrong, last);
         PlayPrompt sorry3 = sw.next(wrong, PlayPrompt.class);
         assertEquals("Could not connect you.", sorry3.prompt().text());
-        played(wrong, sorry3);
+        sw.played(wrong, sorry3);
         goodbyeThenHangUp(wrong);
         assertEquals(SessionOutcome.COMPLETED, endCall(wrong).outcome());
         assertCommands(wrong, AnswerCall.class, CollectDigits.class, PlayPrompt.class, CollectDigits.class,
@@ -221,8 +212,8 @@ class NodeExitsTest {
     void transferExtensionWithoutAfterCallHangsUpWhenTheBridgeEnds() {
         String flow = EXTENSION_FLOW.replace(", \"afterCall\": \"thanks\"", "")
                 .replace("{\"id\": \"thanks\", \"type\": \"play\", \"settings\": {\"prompt\": {\"text\": \"Thanks for calling.\"}}, \"exits\": {\"next\": \"bye\"}},", "");
-        String callId = sw.call("13900000204", publishAndBind(flow));
-        answer(callId);
+        String callId = sw.call("13900000204", FakeSwitch.publishAndBind(flow));
+        sw.answer(callId);
         CollectDigits ask = sw.next(callId, CollectDigits.class);
         sw.send(new DigitsCollected(callId, ask.commandId(), "777", DigitsCompletion.LENGTH_REACHED));
         TransferExtension transfer = sw.next(callId, TransferExtension.class);
@@ -255,16 +246,16 @@ class NodeExitsTest {
 
     @Test
     void transferExternalTakesFailedOnADialFailureAndAfterCallWhenTheBridgeEnds() {
-        String number = publishAndBind(EXTERNAL_FLOW);
+        String number = FakeSwitch.publishAndBind(EXTERNAL_FLOW);
 
         String callId = sw.call("13900000301", number);
-        answer(callId);
+        sw.answer(callId);
         DialExternal dial = holdPromptThenDial(callId);
         sw.send(new CallTransferred(callId, dial.commandId(), TransferKind.EXTERNAL, "13800000000"));
         sw.send(new BridgeEnded(callId, dial.commandId(), null, "13800000000", HangupParty.CALLEE, 90_000));
         PlayPrompt after = sw.next(callId, PlayPrompt.class);
         assertEquals("Your call has ended.", after.prompt().text());
-        played(callId, after);
+        sw.played(callId, after);
         sw.next(callId, HangUp.class);
         assertEquals(SessionOutcome.COMPLETED, endCall(callId).outcome());
         assertCommands(callId, AnswerCall.class, PlayPrompt.class, DialExternal.class, PlayPrompt.class, HangUp.class);
@@ -272,12 +263,12 @@ class NodeExitsTest {
                 ivrTrail(callId));
 
         String busy = sw.call("13900000302", number);
-        answer(busy);
+        sw.answer(busy);
         DialExternal dial2 = holdPromptThenDial(busy);
         sw.send(new DialFailed(busy, dial2.commandId(), null, "13800000000", DialFailureReason.BUSY));
         PlayPrompt sorry = sw.next(busy, PlayPrompt.class);
         assertEquals("The duty phone is busy.", sorry.prompt().text());
-        played(busy, sorry);
+        sw.played(busy, sorry);
         sw.next(busy, HangUp.class);
         assertEquals(SessionOutcome.COMPLETED, endCall(busy).outcome());
         assertCommands(busy, AnswerCall.class, PlayPrompt.class, DialExternal.class, PlayPrompt.class, HangUp.class);
@@ -289,8 +280,8 @@ class NodeExitsTest {
     void transferExternalWithoutAfterCallHangsUpWhenTheBridgeEnds() {
         String flow = EXTERNAL_FLOW.replace(", \"afterCall\": \"after\"", "")
                 .replace("{\"id\": \"after\", \"type\": \"play\", \"settings\": {\"prompt\": {\"text\": \"Your call has ended.\"}}, \"exits\": {\"next\": \"bye\"}},", "");
-        String callId = sw.call("13900000303", publishAndBind(flow));
-        answer(callId);
+        String callId = sw.call("13900000303", FakeSwitch.publishAndBind(flow));
+        sw.answer(callId);
         DialExternal dial = holdPromptThenDial(callId);
         sw.send(new CallTransferred(callId, dial.commandId(), TransferKind.EXTERNAL, "13800000000"));
         sw.send(new BridgeEnded(callId, dial.commandId(), null, "13800000000", HangupParty.CALLEE, 1_000));
@@ -304,7 +295,7 @@ class NodeExitsTest {
     private DialExternal holdPromptThenDial(String callId) {
         PlayPrompt hold = sw.next(callId, PlayPrompt.class);
         assertEquals("Connecting you now.", hold.prompt().text(), "the hold prompt plays before the dial");
-        played(callId, hold);
+        sw.played(callId, hold);
         DialExternal dial = sw.next(callId, DialExternal.class);
         assertEquals("13800000000", dial.number());
         assertEquals("4001", dial.callerId());
@@ -327,8 +318,8 @@ class NodeExitsTest {
 
     @Test
     void aFullQueueStopsTheMusicFirstThenTakesQueueFull() {
-        String callId = sw.call("13900000401", publishAndBind(AGENT_FLOW));
-        answer(callId);
+        String callId = sw.call("13900000401", FakeSwitch.publishAndBind(AGENT_FLOW));
+        sw.answer(callId);
         assertEquals("jazz", sw.next(callId, StartHold.class).musicClass());
         TransferRequested request = sw.awaitIvr(callId, TransferRequested.class);
         assertEquals("support", request.skillGroup());
@@ -337,7 +328,7 @@ class NodeExitsTest {
         sw.next(callId, StopHold.class); // the music stops before the next node speaks
         PlayPrompt full = sw.next(callId, PlayPrompt.class);
         assertEquals("The queue is full.", full.prompt().text());
-        played(callId, full);
+        sw.played(callId, full);
         sw.next(callId, HangUp.class);
         assertEquals(SessionOutcome.COMPLETED, endCall(callId).outcome());
         assertCommands(callId, AnswerCall.class, StartHold.class, StopHold.class, PlayPrompt.class, HangUp.class);
@@ -347,8 +338,8 @@ class NodeExitsTest {
 
     @Test
     void anAbandonedQueueExitDoesNotMoveTheFlow() {
-        String callId = sw.call("13900000402", publishAndBind(AGENT_FLOW));
-        answer(callId);
+        String callId = sw.call("13900000402", FakeSwitch.publishAndBind(AGENT_FLOW));
+        sw.answer(callId);
         sw.next(callId, StartHold.class);
         sw.awaitIvr(callId, TransferRequested.class);
         String abandoned = sw.send(new QueueExited(callId, "support", QueueExitReason.ABANDONED, 12_000));
@@ -393,25 +384,25 @@ class NodeExitsTest {
     void aKeyMenuSetToExitTakesFailedAtMaxErrors() {
         String flow = MENU_FLOW.replace("ON_MAX", ", \"onMaxErrors\": \"exit\"").replace("FAILED", ", \"failed\": \"fallback\"")
                 .replace("FALLBACK", "{\"id\": \"fallback\", \"type\": \"play\", \"settings\": {\"prompt\": {\"text\": \"Let us try something else.\"}}, \"exits\": {\"next\": \"bye\"}},");
-        String callId = sw.call("13900000501", publishAndBind(flow));
-        answer(callId);
+        String callId = sw.call("13900000501", FakeSwitch.publishAndBind(flow));
+        sw.answer(callId);
         CollectDigits menu = sw.next(callId, CollectDigits.class);
         assertEquals(1, menu.maxDigits());
         assertEquals(Integer.valueOf(1), menu.fixedLength());
         sw.send(new DigitsCollected(callId, menu.commandId(), "", DigitsCompletion.TIMEOUT));
         PlayPrompt timeout = sw.next(callId, PlayPrompt.class);
         assertEquals("Please press a key.", timeout.prompt().text());
-        played(callId, timeout);
+        sw.played(callId, timeout);
         CollectDigits second = sw.next(callId, CollectDigits.class);
         sw.send(new DigitsCollected(callId, second.commandId(), "5", DigitsCompletion.LENGTH_REACHED));
         PlayPrompt error = sw.next(callId, PlayPrompt.class);
         assertEquals("Not an option.", error.prompt().text());
-        played(callId, error);
+        sw.played(callId, error);
         CollectDigits third = sw.next(callId, CollectDigits.class);
         sw.send(new DigitsCollected(callId, third.commandId(), "8", DigitsCompletion.LENGTH_REACHED));
         PlayPrompt fallback = sw.next(callId, PlayPrompt.class);
         assertEquals("Let us try something else.", fallback.prompt().text(), "max errors → the failed exit");
-        played(callId, fallback);
+        sw.played(callId, fallback);
         sw.next(callId, HangUp.class);
         IvrSessionEnded ended = endCall(callId);
         assertEquals(SessionOutcome.COMPLETED, ended.outcome());
@@ -427,13 +418,13 @@ class NodeExitsTest {
         for (String onMax : List.of("", ", \"onMaxErrors\": \"hangup\"")) {
             String flow = MENU_FLOW.replace("ON_MAX", onMax).replace("FAILED", "").replace("FALLBACK", "")
                     .replace("\"maxErrors\": 3", "\"maxErrors\": 2");
-            String callId = sw.call("13900000502", publishAndBind(flow));
-            answer(callId);
+            String callId = sw.call("13900000502", FakeSwitch.publishAndBind(flow));
+            sw.answer(callId);
             CollectDigits menu = sw.next(callId, CollectDigits.class);
             sw.send(new DigitsCollected(callId, menu.commandId(), "5", DigitsCompletion.LENGTH_REACHED));
             PlayPrompt error = sw.next(callId, PlayPrompt.class);
             assertEquals("Not an option.", error.prompt().text());
-            played(callId, error);
+            sw.played(callId, error);
             CollectDigits second = sw.next(callId, CollectDigits.class);
             sw.send(new DigitsCollected(callId, second.commandId(), "7", DigitsCompletion.LENGTH_REACHED));
             sw.next(callId, HangUp.class);
@@ -462,10 +453,10 @@ class NodeExitsTest {
 
     @Test
     void aFixedLengthInputCompletesWithoutTerminatorAndAWrongLengthIsAnError() {
-        String number = publishAndBind(PIN_FLOW);
+        String number = FakeSwitch.publishAndBind(PIN_FLOW);
 
         String callId = sw.call("13900000601", number);
-        answer(callId);
+        sw.answer(callId);
         CollectDigits pin = sw.next(callId, CollectDigits.class);
         assertEquals("Your four-digit PIN.", pin.prompt().text());
         assertEquals(4, pin.maxDigits());
@@ -475,12 +466,12 @@ class NodeExitsTest {
         sw.send(new DigitsCollected(callId, pin.commandId(), "12", DigitsCompletion.TIMEOUT));
         PlayPrompt wrong = sw.next(callId, PlayPrompt.class);
         assertEquals("A PIN has four digits.", wrong.prompt().text());
-        played(callId, wrong);
+        sw.played(callId, wrong);
         CollectDigits again = sw.next(callId, CollectDigits.class);
         sw.send(new DigitsCollected(callId, again.commandId(), "4321", DigitsCompletion.LENGTH_REACHED));
         PlayPrompt accepted = sw.next(callId, PlayPrompt.class);
         assertEquals("PIN 4321 accepted.", accepted.prompt().text());
-        played(callId, accepted);
+        sw.played(callId, accepted);
         sw.next(callId, HangUp.class);
         IvrSessionEnded ended = endCall(callId);
         assertEquals("4321", ended.variables().get("pin"));
@@ -491,18 +482,18 @@ class NodeExitsTest {
 
         // two wrong lengths at maxErrors 2: the failure prompt, then the failed exit
         String failing = sw.call("13900000602", number);
-        answer(failing);
+        sw.answer(failing);
         CollectDigits first = sw.next(failing, CollectDigits.class);
         sw.send(new DigitsCollected(failing, first.commandId(), "12", DigitsCompletion.TIMEOUT));
-        played(failing, sw.next(failing, PlayPrompt.class));
+        sw.played(failing, sw.next(failing, PlayPrompt.class));
         CollectDigits second = sw.next(failing, CollectDigits.class);
         sw.send(new DigitsCollected(failing, second.commandId(), "123", DigitsCompletion.TIMEOUT));
         PlayPrompt failure = sw.next(failing, PlayPrompt.class);
         assertEquals("A PIN has four digits.", failure.prompt().text());
-        played(failing, failure);
+        sw.played(failing, failure);
         PlayPrompt nopin = sw.next(failing, PlayPrompt.class);
         assertEquals("No PIN, no service.", nopin.prompt().text());
-        played(failing, nopin);
+        sw.played(failing, nopin);
         sw.next(failing, HangUp.class);
         IvrSessionEnded failed = endCall(failing);
         assertNull(failed.variables().get("pin"));
@@ -534,7 +525,7 @@ class NodeExitsTest {
 
     @Test
     void conditionsAreTriedInOrderOverSetVariablesElseDefaultAndTheEndSaysGoodbye() {
-        String number = publishAndBind(ROUTE_FLOW);
+        String number = FakeSwitch.publishAndBind(ROUTE_FLOW);
         routeCall(number, "5000", "Big 5000.", "bigP"); // ≥ 1000 and > 100: the first condition wins
         routeCall(number, "500", "Medium 500.", "mediumP");
         routeCall(number, "7", "Lucky 7.", "luckyP");
@@ -543,15 +534,15 @@ class NodeExitsTest {
 
     private void routeCall(String number, String amount, String expectedPrompt, String expectedNode) {
         String callId = sw.call("13900000701", number);
-        answer(callId);
+        sw.answer(callId);
         CollectDigits ask = sw.next(callId, CollectDigits.class);
         sw.send(new DigitsCollected(callId, ask.commandId(), amount, DigitsCompletion.TERMINATOR));
         PlayPrompt branch = sw.next(callId, PlayPrompt.class);
         assertEquals(expectedPrompt, branch.prompt().text(), "amount " + amount);
-        played(callId, branch);
+        sw.played(callId, branch);
         PlayPrompt goodbye = sw.next(callId, PlayPrompt.class);
         assertEquals("Goodbye, amt-" + amount + " from ivr.", goodbye.prompt().text());
-        played(callId, goodbye);
+        sw.played(callId, goodbye);
         sw.next(callId, HangUp.class); // only after the goodbye has played
         IvrSessionEnded ended = endCall(callId);
         assertEquals(SessionOutcome.COMPLETED, ended.outcome());
@@ -564,19 +555,10 @@ class NodeExitsTest {
 
     // ------------------------------------------------------------------ helpers
 
-    private void answer(String callId) {
-        AnswerCall answer = sw.next(callId, AnswerCall.class);
-        sw.send(new CallAnswered(callId, answer.commandId()));
-    }
-
-    private void played(String callId, PlayPrompt prompt) {
-        sw.send(new PromptPlayed(callId, prompt.commandId(), null));
-    }
-
     private void goodbyeThenHangUp(String callId) {
         PlayPrompt goodbye = sw.next(callId, PlayPrompt.class);
         assertEquals("Goodbye.", goodbye.prompt().text());
-        played(callId, goodbye);
+        sw.played(callId, goodbye);
         sw.next(callId, HangUp.class);
     }
 
@@ -643,17 +625,4 @@ class NodeExitsTest {
                 .setParameter(1, callId).setParameter(2, topic).getResultList());
     }
 
-    private static String publishAndBind(String flow) {
-        Response created = given().auth().oauth2(ADMIN).contentType(ContentType.JSON)
-                .body(flow.replace("NAME", "Exits " + UUID.randomUUID())).post("/api/v1/flows");
-        assertEquals(201, created.statusCode(), "the flow was refused: " + created.asString());
-        String id = created.path("id");
-        Response published = given().auth().oauth2(ADMIN).post("/api/v1/flows/" + id + "/versions");
-        assertEquals(201, published.statusCode(), "publishing: " + published.asString());
-        String number = "8620" + ThreadLocalRandom.current().nextLong(100_000_000L, 1_000_000_000L);
-        Response bound = given().auth().oauth2(ADMIN).contentType(ContentType.JSON)
-                .body("{\"flowId\": \"" + id + "\"}").put("/api/v1/numbers/" + number);
-        assertEquals(200, bound.statusCode(), "binding: " + bound.asString());
-        return number;
-    }
 }

@@ -1,8 +1,6 @@
 package io.callstream.ivr.engine;
 
-import io.callstream.contracts.call.AnswerCall;
 import io.callstream.contracts.call.BridgeEnded;
-import io.callstream.contracts.call.CallAnswered;
 import io.callstream.contracts.call.CallEnded;
 import io.callstream.contracts.call.CollectDigits;
 import io.callstream.contracts.call.DigitsCollected;
@@ -21,22 +19,18 @@ import io.callstream.contracts.routing.CallConnected;
 import io.callstream.contracts.routing.CallQueued;
 import io.callstream.contracts.routing.QueueExitReason;
 import io.callstream.contracts.routing.QueueExited;
-import io.callstream.testkit.TestTokens;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.http.ContentType;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
 
-import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** Transfer to agent: the request routing acts on, hold music, and each of routing's answers. */
 @QuarkusTest
 class TransferToAgentTest {
-    private static final String ADMIN = TestTokens.token("admin", "alice");
     private final FakeSwitch sw = new FakeSwitch();
 
     static final String FLOW = """
@@ -57,8 +51,8 @@ class TransferToAgentTest {
 
     @Test
     void theCallerIsQueuedConnectedAndAfterTheAgentHangsUpRatesTheAgent() {
-        String callId = sw.call("13900000021", publishAndBind());
-        answer(callId);
+        String callId = sw.call("13900000021", FakeSwitch.publishAndBind(FLOW));
+        sw.answer(callId);
         CollectDigits order = sw.next(callId, CollectDigits.class);
         sw.send(new DigitsCollected(callId, order.commandId(), "123", DigitsCompletion.TERMINATOR));
 
@@ -92,8 +86,8 @@ class TransferToAgentTest {
 
     @Test
     void aQueueTimeoutStopsTheMusicAndTakesItsExit() {
-        String callId = sw.call("13900000022", publishAndBind());
-        answer(callId);
+        String callId = sw.call("13900000022", FakeSwitch.publishAndBind(FLOW));
+        sw.answer(callId);
         CollectDigits order = sw.next(callId, CollectDigits.class);
         sw.send(new DigitsCollected(callId, order.commandId(), "9", DigitsCompletion.TERMINATOR));
         sw.next(callId, StartHold.class);
@@ -110,8 +104,8 @@ class TransferToAgentTest {
     void aWaitingCallerHearsTheirPositionAsTheyJoinWithTheMusicPausedAroundIt() {
         String flow = FLOW.replace("\"holdMusic\": \"calm\",", "\"holdMusic\": \"calm\", \"announceIntervalSeconds\": 30, "
                 + "\"announcement\": {\"text\": \"You are number ${sys.queuePosition}, ${sys.callersAhead} ahead of you.\"},");
-        String callId = sw.call("13900000023", publishAndBind(flow));
-        answer(callId);
+        String callId = sw.call("13900000023", FakeSwitch.publishAndBind(flow));
+        sw.answer(callId);
         CollectDigits order = sw.next(callId, CollectDigits.class);
         sw.send(new DigitsCollected(callId, order.commandId(), "5", DigitsCompletion.TERMINATOR));
         sw.next(callId, StartHold.class);
@@ -129,23 +123,4 @@ class TransferToAgentTest {
         assertEquals("All our agents are busy.", sw.next(callId, PlayPrompt.class).prompt().text());
     }
 
-    private void answer(String callId) {
-        AnswerCall answer = sw.next(callId, AnswerCall.class);
-        sw.send(new CallAnswered(callId, answer.commandId()));
-    }
-
-    private static String publishAndBind() {
-        return publishAndBind(FLOW);
-    }
-
-    private static String publishAndBind(String flow) {
-        String id = given().auth().oauth2(ADMIN).contentType(ContentType.JSON)
-                .body(flow.replace("NAME", "Agents " + UUID.randomUUID())).post("/api/v1/flows")
-                .then().statusCode(201).extract().path("id");
-        given().auth().oauth2(ADMIN).post("/api/v1/flows/" + id + "/versions").then().statusCode(201);
-        String number = "5" + (1_000_000 + (int) (Math.random() * 8_000_000));
-        given().auth().oauth2(ADMIN).contentType(ContentType.JSON).body("{\"flowId\": \"" + id + "\"}")
-                .put("/api/v1/numbers/" + number).then().statusCode(200);
-        return number;
-    }
 }

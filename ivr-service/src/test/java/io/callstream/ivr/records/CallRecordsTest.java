@@ -5,7 +5,6 @@ import io.callstream.contracts.Json;
 import io.callstream.contracts.call.AgentAlerted;
 import io.callstream.contracts.call.AnswerCall;
 import io.callstream.contracts.call.BridgeEnded;
-import io.callstream.contracts.call.CallAnswered;
 import io.callstream.contracts.call.CallEnded;
 import io.callstream.contracts.call.CollectDigits;
 import io.callstream.contracts.call.DigitsCollected;
@@ -26,7 +25,6 @@ import io.callstream.ivr.engine.FakeSwitch;
 import io.callstream.servicekit.webhook.WebhookSignature;
 import io.callstream.testkit.TestTokens;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
@@ -76,9 +74,9 @@ class CallRecordsTest {
     @Test
     void aServedCallIsRecordedFromStartToSurveyAndPushedSignedToTheWebhook() throws Exception {
         String caller = "1390" + digits(7);
-        String callId = sw.call(caller, publishAndBind());
+        String callId = sw.call(caller, FakeSwitch.publishAndBind(FLOW));
         Instant began = Instant.now();
-        answer(callId);
+        sw.answer(callId);
         CollectDigits order = sw.next(callId, CollectDigits.class);
         sw.send(new DigitsCollected(callId, order.commandId(), "4711", DigitsCompletion.TERMINATOR));
         sw.next(callId, StartHold.class);
@@ -147,9 +145,9 @@ class CallRecordsTest {
     @Test
     void aCallerWhoHangsUpInTheQueueIsAnAbandonedCallAndSearchFindsIt() {
         String caller = "1391" + digits(7);
-        String number = publishAndBind();
+        String number = FakeSwitch.publishAndBind(FLOW);
         String callId = sw.call(caller, number);
-        answer(callId);
+        sw.answer(callId);
         CollectDigits order = sw.next(callId, CollectDigits.class);
         sw.send(new DigitsCollected(callId, order.commandId(), "12", DigitsCompletion.TERMINATOR));
         sw.next(callId, StartHold.class);
@@ -182,8 +180,8 @@ class CallRecordsTest {
     @Test
     void searchByAgentFindsEveryCallTheAgentWasOffered() {
         String agent = "agent-" + UUID.randomUUID();
-        String callId = sw.call("1392" + digits(7), publishAndBind());
-        answer(callId);
+        String callId = sw.call("1392" + digits(7), FakeSwitch.publishAndBind(FLOW));
+        sw.answer(callId);
         CollectDigits order = sw.next(callId, CollectDigits.class);
         sw.send(new DigitsCollected(callId, order.commandId(), "9", DigitsCompletion.TERMINATOR));
         sw.awaitIvr(callId, TransferRequested.class);
@@ -228,11 +226,6 @@ class CallRecordsTest {
 
     // ------------------------------------------------------------------
 
-    private void answer(String callId) {
-        AnswerCall answer = sw.next(callId, AnswerCall.class);
-        sw.send(new CallAnswered(callId, answer.commandId()));
-    }
-
     private static JsonPath record(String callId, String token) {
         JsonPath[] found = new JsonPath[1];
         await().atMost(Duration.ofSeconds(30)).until(() -> {
@@ -270,17 +263,6 @@ class CallRecordsTest {
             return found[0] != null;
         });
         return found[0];
-    }
-
-    private static String publishAndBind() {
-        String id = given().auth().oauth2(ADMIN).contentType(ContentType.JSON)
-                .body(FLOW.replace("NAME", "Records " + UUID.randomUUID())).post("/api/v1/flows")
-                .then().statusCode(201).extract().path("id");
-        given().auth().oauth2(ADMIN).post("/api/v1/flows/" + id + "/versions").then().statusCode(201);
-        String number = "6" + digits(7);
-        given().auth().oauth2(ADMIN).contentType(ContentType.JSON).body("{\"flowId\": \"" + id + "\"}")
-                .put("/api/v1/numbers/" + number).then().statusCode(200);
-        return number;
     }
 
     private static String digits(int n) {
