@@ -95,6 +95,9 @@ class AgiBadInputTest {
         try (Socket s = new Socket("localhost", agiPort); OutputStream out = s.getOutputStream()) {
             out.write(text.getBytes(StandardCharsets.ISO_8859_1));
             out.flush();
+        } catch (java.net.SocketException refused) {
+            // the gateway may close the connection before all of the bad input is written (an over-long
+            // line is cut off at 8 KiB): a broken pipe or reset here is the refusal, not a test failure
         }
     }
 
