@@ -120,6 +120,61 @@ class OutboxTest {
     }
 
     @Test
+    void eventsOfOneKeyArriveInCommitOrderWhenTransactionsRaceForTheAggregate() throws Exception {
+        // Three threads change one aggregate under its row lock, each change publishing the counter it
+        // reached (ARCHITECTURE: one aggregate's changes happen under its row lock). A transaction that
+        // waited for the lock commits right after the previous one; its event must still come second.
+        UUID widget = UUID.randomUUID();
+        String key = "k-race-" + widget;
+        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery(
+                "INSERT INTO widget (id, name, color, priority) VALUES (?1, ?2, 'RED', 0)")
+                .setParameter(1, widget).setParameter(2, key).executeUpdate());
+        int threads = 3;
+        int perThread = 40;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            List<java.util.concurrent.Future<?>> runs = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                runs.add(pool.submit(() -> {
+                    for (int i = 0; i < perThread; i++) {
+                        QuarkusTransaction.requiringNew().run(() -> {
+                            Number n = (Number) em.createNativeQuery(
+                                    "UPDATE widget SET priority = priority + 1 WHERE id = ?1 RETURNING priority")
+                                    .setParameter(1, widget).getSingleResult();
+                            outbox.publish(ServicekitTestResources.WIDGET_TOPIC, key, "io.callstream.test.counter",
+                                    Map.of("n", n.intValue()));
+                        });
+                    }
+                }));
+            }
+            for (java.util.concurrent.Future<?> run : runs) {
+                run.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        int total = threads * perThread;
+        List<Integer> order = await().atMost(Duration.ofSeconds(30)).until(() -> {
+            List<Integer> seen = new ArrayList<>();
+            java.util.Set<String> ids = new java.util.HashSet<>();
+            for (ConsumerRecord<String, byte[]> r : kafka.readToEnd(ServicekitTestResources.WIDGET_TOPIC)) {
+                if (key.equals(r.key()) && ids.add(new String(r.headers().lastHeader("ce_id").value(),
+                        java.nio.charset.StandardCharsets.UTF_8))) {
+                    seen.add(((Number) Json.read(r.value(), Map.class).get("n")).intValue());
+                }
+            }
+            return seen;
+        }, seen -> seen.size() == total);
+        for (int i = 0; i < total; i++) {
+            assertEquals(i + 1, order.get(i), "event " + (i + 1) + " of the key arrives in its place: " + order);
+        }
+        await().untilAsserted(() -> assertEquals(0L, QuarkusTransaction.requiringNew().call(() ->
+                ((Number) em.createNativeQuery("SELECT count(*) FROM outbox_message WHERE message_key = ?1 AND sent_at IS NULL")
+                        .setParameter(1, key).getSingleResult()).longValue()), "every row is marked sent"));
+    }
+
+    @Test
     void oversizedEventIsRefusedWhenWrittenNotWhenSent() {
         assertThrows(IllegalArgumentException.class, () -> QuarkusTransaction.requiringNew().run(() ->
                 outbox.publish(ServicekitTestResources.WIDGET_TOPIC, "k-big", "io.callstream.test.noise",
