@@ -1,6 +1,9 @@
 package io.callstream.contracts;
 
 import io.callstream.contracts.EventType.Kind;
+import io.callstream.contracts.agent.AgentProfileChanged;
+import io.callstream.contracts.agent.AgentStateChanged;
+import io.callstream.contracts.agent.SkillGroupChanged;
 import io.callstream.contracts.call.AgentConnected;
 import io.callstream.contracts.call.AgentAlerted;
 import io.callstream.contracts.call.AnswerCall;
@@ -90,7 +93,10 @@ public final class EventCatalog {
             routingEvent(AgentOffered.TYPE, AgentOffered.class),
             routingEvent(AgentMissed.TYPE, AgentMissed.class),
             routingEvent(CallConnected.TYPE, CallConnected.class),
-            routingEvent(QueueExited.TYPE, QueueExited.class));
+            routingEvent(QueueExited.TYPE, QueueExited.class),
+            agentEvent(AgentStateChanged.TYPE, AgentStateChanged.class),
+            agentEvent(AgentProfileChanged.TYPE, AgentProfileChanged.class),
+            agentEvent(SkillGroupChanged.TYPE, SkillGroupChanged.class));
 
     private static final Map<String, EventType> BY_TYPE = new LinkedHashMap<>();
     private static final Map<Class<?>, EventType> BY_CLASS = new LinkedHashMap<>();
@@ -133,6 +139,10 @@ public final class EventCatalog {
 
     private static EventType routingEvent(String type, Class<? extends Record> c) {
         return new EventType(type, Topics.ROUTING_EVENTS, c, Kind.EVENT);
+    }
+
+    private static EventType agentEvent(String type, Class<? extends Record> c) {
+        return new EventType(type, Topics.AGENT_EVENTS, c, Kind.EVENT);
     }
 
     private EventCatalog() {

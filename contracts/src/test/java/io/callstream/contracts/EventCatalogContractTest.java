@@ -200,6 +200,7 @@ class EventCatalogContractTest {
                 case "key" -> "1";
                 case "keys" -> "2";
                 case "input" -> "4711";
+                case "extension" -> "1001";
                 default -> name + "-1";
             };
         }
@@ -231,6 +232,11 @@ class EventCatalogContractTest {
             return List.of(
                     new KeyPress("menu", "Main menu", "2", Instant.parse("2025-01-31T09:15:04.500Z")),
                     new KeyPress("orderNo", null, "4711#", Instant.parse("2025-01-31T09:15:09.020Z")));
+        }
+        if (t == List.class && ((ParameterizedType) c.getGenericType()).getActualTypeArguments()[0]
+                == io.callstream.contracts.agent.SkillAssignment.class) {
+            return List.of(new io.callstream.contracts.agent.SkillAssignment("pre-sales", 1),
+                    new io.callstream.contracts.agent.SkillAssignment("renewals", 3));
         }
         throw new IllegalArgumentException("no sample for " + t + " " + name);
     }
