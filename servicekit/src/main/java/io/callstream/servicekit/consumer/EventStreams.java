@@ -65,6 +65,16 @@ public class EventStreams {
     /** Starts {@code threads} consumers in {@code group} on {@code topics}, handing each event to {@code handler}. */
     public synchronized void start(String name, String group, List<String> topics, int threads,
                                    Consumer<IncomingEvent> handler) {
+        start(name, group, topics, threads, type -> true, handler);
+    }
+
+    /**
+     * As {@link #start(String, String, List, int, Consumer)}, for a stream that needs only some types of
+     * its topics: records of other types ({@code ce_type} header) are passed over without a transaction
+     * or a processed-event row, and their offsets committed with the rest of the poll.
+     */
+    public synchronized void start(String name, String group, List<String> topics, int threads,
+                                   java.util.function.Predicate<String> wantedTypes, Consumer<IncomingEvent> handler) {
         if (deadLetters == null) {
             Map<String, Object> p = new HashMap<>(KafkaClientProperties.fromConfig(ProducerConfig.configNames()));
             p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -83,7 +93,7 @@ public class EventStreams {
             p.putIfAbsent(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) session); // kafka.session.timeout.ms wins
             p.putIfAbsent(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) Math.max(500, session / 4));
             Worker w = new Worker(name, new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer()),
-                    topics, handler);
+                    topics, wantedTypes, handler);
             workers.add(w);
             w.thread.start();
         }
@@ -115,12 +125,15 @@ public class EventStreams {
         final KafkaConsumer<String, byte[]> consumer;
         final List<String> topics;
         final Consumer<IncomingEvent> handler;
+        final java.util.function.Predicate<String> wantedTypes;
         final Thread thread;
         final io.micrometer.core.instrument.Timer timer;
         volatile boolean stopping;
 
-        Worker(String name, KafkaConsumer<String, byte[]> consumer, List<String> topics, Consumer<IncomingEvent> handler) {
+        Worker(String name, KafkaConsumer<String, byte[]> consumer, List<String> topics,
+               java.util.function.Predicate<String> wantedTypes, Consumer<IncomingEvent> handler) {
             this.name = name;
+            this.wantedTypes = wantedTypes;
             this.consumer = consumer;
             this.topics = topics;
             this.handler = handler;
@@ -156,7 +169,13 @@ public class EventStreams {
                     long polledAt = System.nanoTime();
                     Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
                     List<ConsumerRecord<String, byte[]>> all = new ArrayList<>(records.count());
-                    records.forEach(all::add);
+                    Map<TopicPartition, OffsetAndMetadata> endOfPoll = new HashMap<>();
+                    for (ConsumerRecord<String, byte[]> r : records) {
+                        endOfPoll.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
+                        if (wanted(r)) {
+                            all.add(r);
+                        }
+                    }
                     int batch = Math.max(1, config.consumer().batchSize());
                     int i = 0;
                     each:
@@ -187,6 +206,9 @@ public class EventStreams {
                             i++;
                         }
                     }
+                    if (i == all.size() && all.size() < records.count()) {
+                        done.putAll(endOfPoll); // what was passed over counts as done once the rest is
+                    }
                     pending.putAll(done);
                     if (!pending.isEmpty() && System.nanoTime() - lastCommit >= COMMIT_EVERY_NANOS) {
                         // asynchronous, and at most every 100 ms: the next poll does not wait on the group
@@ -212,6 +234,12 @@ public class EventStreams {
             } catch (RuntimeException e) {
                 LOG.errorf(e, "%s: the consumer stopped", name);
             }
+        }
+
+        /** Whether the handler wants this record: its type is wanted, or it has none (then it is parked as unreadable). */
+        private boolean wanted(ConsumerRecord<String, byte[]> r) {
+            org.apache.kafka.common.header.Header type = r.headers().lastHeader(io.callstream.contracts.cloudevents.CloudEventsKafka.TYPE);
+            return type == null || wantedTypes.test(new String(type.value(), java.nio.charset.StandardCharsets.UTF_8));
         }
 
         private void pause() {

@@ -18,6 +18,7 @@ import java.util.UUID;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** EventStreams: once per event, poison to the dead-letter topic, and the stream goes on. */
 @QuarkusTest
@@ -91,6 +92,21 @@ class EventStreamsTest {
                         + " AND event_id = ANY (?1)").setParameter(1, good.toArray(new String[0])).getSingleResult())).longValue();
         org.junit.jupiter.api.Assertions.assertTrue(transactions < good.size() / 2,
                 transactions + " transactions for " + good.size() + " events");
+    }
+
+    @Test
+    void typesTheStreamDoesNotWantArePassedOverWithoutATransaction() {
+        String key = "filtered-" + UUID.randomUUID();
+        String passedOver = kafka.send(TOPIC, "io.callstream.test.not-for-this-stream", key, new EffectRequest("skip", false));
+        String wanted = kafka.send(TOPIC, "io.callstream.test.effect", key, new EffectRequest("take", false));
+
+        await().until(() -> effects(wanted) == 1); // same key, same partition: the other one came first
+        assertEquals(0, effects(passedOver), "a type the stream does not want has no effect");
+        long rows = ((Number) QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
+                "SELECT count(*) FROM processed_event WHERE event_id = ?1").setParameter(1, passedOver)
+                .getSingleResult())).longValue();
+        assertEquals(0, rows, "and leaves no processed-event row");
+        assertTrue(kafka.recordsWithEventId(ServicekitTestResources.DLQ_TOPIC, passedOver).isEmpty(), "nor a dead letter");
     }
 
     private long effects(String eventId) {

@@ -22,7 +22,8 @@ public class StreamEffects {
     }
 
     void start(@Observes StartupEvent ignored) {
-        streams.start("stream-effects", "servicekit-test-stream", List.of(ServicekitTestResources.STREAM_TOPIC), 2, event -> {
+        streams.start("stream-effects", "servicekit-test-stream", List.of(ServicekitTestResources.STREAM_TOPIC), 2,
+                type -> !type.equals("io.callstream.test.not-for-this-stream"), event -> {
             EffectRequest request = event.data(EffectRequest.class);
             em.createNativeQuery("INSERT INTO widget_effect (event_id, note) VALUES (?1, ?2)")
                     .setParameter(1, event.id()).setParameter(2, request.note()).executeUpdate();
