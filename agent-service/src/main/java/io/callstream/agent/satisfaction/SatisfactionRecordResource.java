@@ -1,0 +1,136 @@
+package io.callstream.agent.satisfaction;
+
+import io.callstream.agent.domain.Agent;
+import io.callstream.agent.service.CallerAgent;
+import io.callstream.servicekit.problem.Problem;
+import io.callstream.servicekit.problem.ProblemException;
+import io.callstream.servicekit.rest.Page;
+import io.callstream.servicekit.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Satisfaction records: one by call id, and a search (newest first). Admins, qa and business systems
+ * read everything; an agent reads only its own records: its searches are limited to itself, and asking
+ * by name for another agent's records is refused (403).
+ */
+@Path("/api/v1/satisfaction-records")
+@Tag(name = "Satisfaction records")
+@Produces(MediaType.APPLICATION_JSON)
+public class SatisfactionRecordResource {
+    private static final String TIME = "ISO-8601 instant, e.g. 2026-11-24T09:00:00Z";
+
+    private final SatisfactionRecords records;
+    private final CallerAgent caller;
+    private final JsonWebToken token;
+
+    SatisfactionRecordResource(SatisfactionRecords records, CallerAgent caller, JsonWebToken token) {
+        this.records = records;
+        this.caller = caller;
+        this.token = token;
+    }
+
+    @GET
+    @RolesAllowed({Roles.ADMIN, Roles.QA, Roles.INTEGRATION, Roles.AGENT})
+    @Operation(summary = "Search satisfaction records, newest first: by agent, skill group, collection time range"
+            + " [from, to); each with the agent's staff number and name (an agent sees only its own records)")
+    public Page<SatisfactionRecordView> search(
+            @QueryParam("agentId") String agentId, @QueryParam("skillGroup") String skillGroup,
+            @QueryParam("from") @Parameter(description = TIME) String from,
+            @QueryParam("to") @Parameter(description = TIME) String to,
+            @QueryParam("page") @Parameter(description = "from 0", schema = @Schema(type = SchemaType.INTEGER, defaultValue = "0")) String page,
+            @QueryParam("size") @Parameter(description = "1 to 200", schema = @Schema(type = SchemaType.INTEGER, defaultValue = "50")) String size) {
+        int p = number("page", page, 0);
+        int s = number("size", size, 50);
+        Page.checkRequest(p, s);
+        return records.search(filter(agentId, skillGroup, from, to), p, s);
+    }
+
+    @GET
+    @Path("/{callId}")
+    @RolesAllowed({Roles.ADMIN, Roles.QA, Roles.INTEGRATION, Roles.AGENT})
+    @Operation(summary = "The satisfaction record of one call (an agent reads only its own)")
+    public SatisfactionRecordView get(@PathParam("callId") String callId) {
+        SatisfactionRecordView r = records.find(callId)
+                .orElseThrow(() -> ProblemException.notFound("no satisfaction record for call " + callId));
+        Optional<Agent> own = ownAgentOnly();
+        if (own.isPresent() && !own.get().id.toString().equals(r.agentId())) {
+            throw forbidden(null, "an agent reads only its own satisfaction records");
+        }
+        return r;
+    }
+
+    /** The filter asked for, limited to the caller's own records when it is only an agent. */
+    private SatisfactionFilter filter(String agentId, String skillGroup, String from, String to) {
+        Instant since = instant("from", from);
+        Instant until = instant("to", to);
+        if (since != null && until != null && !since.isBefore(until)) {
+            throw ProblemException.invalid("to", "must be after from");
+        }
+        String agent = present(agentId) ? agentId.trim() : null;
+        Optional<Agent> own = ownAgentOnly();
+        if (own.isPresent()) {
+            Agent self = own.get();
+            if (agent != null && !agent.equals(self.id.toString()) && !agent.equals(self.staffNumber)) {
+                throw forbidden("agentId", "an agent reads only its own satisfaction records");
+            }
+            agent = self.id.toString();
+        }
+        return new SatisfactionFilter(agent, present(skillGroup) ? skillGroup.trim() : null, since, until);
+    }
+
+    /** The agent whose records alone the caller may read; empty for admins, qa and business systems. */
+    private Optional<Agent> ownAgentOnly() {
+        if (caller.isAdmin() || caller.isQa() || token.getGroups().contains(Roles.INTEGRATION)) {
+            return Optional.empty();
+        }
+        return Optional.of(caller.self().orElseThrow(() -> forbidden(null, "the token names no agent")));
+    }
+
+    private static ProblemException forbidden(String field, String detail) {
+        return new ProblemException(403, "forbidden", detail,
+                field == null ? List.of() : List.of(new Problem.FieldError(field, detail)));
+    }
+
+    private static boolean present(String value) {
+        return value != null && !value.isBlank();
+    }
+
+    private static int number(String field, String value, int absent) {
+        if (!present(value)) {
+            return absent;
+        }
+        try {
+            return Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            throw ProblemException.invalid(field, "'" + value + "' is not a whole number");
+        }
+    }
+
+    private static Instant instant(String field, String value) {
+        if (!present(value)) {
+            return null;
+        }
+        try {
+            return Instant.parse(value.trim());
+        } catch (DateTimeParseException e) {
+            throw ProblemException.invalid(field, "'" + value + "' is not an ISO-8601 instant such as 2026-11-24T09:00:00Z");
+        }
+    }
+}

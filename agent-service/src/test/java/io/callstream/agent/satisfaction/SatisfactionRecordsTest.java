@@ -1,0 +1,354 @@
+package io.callstream.agent.satisfaction;
+
+import io.callstream.contracts.Json;
+import io.callstream.contracts.Topics;
+import io.callstream.contracts.cloudevents.CloudEventsKafka;
+import io.callstream.contracts.cloudevents.EventEnvelope;
+import io.callstream.contracts.ivr.SatisfactionCollected;
+import io.callstream.testkit.KafkaEvents;
+import io.callstream.testkit.TestTokens;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.ValidatableResponse;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Utils;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.everyItem;
+import static org.hamcrest.Matchers.hasKey;
+import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Satisfaction records against real Kafka and PostgreSQL: the IVR's survey results published as real
+ * CloudEvents on {@code callstream.ivr.events}, read back over REST as records joined with their agent,
+ * with each role's view of them.
+ */
+@QuarkusTest
+class SatisfactionRecordsTest {
+    private static final String ADMIN = TestTokens.token("admin", "alice");
+    private static final String QA = TestTokens.token("qa", "quinn");
+    private static final String CRM = TestTokens.token("integration", "crm");
+    private static final String RECORDS = "/api/v1/satisfaction-records";
+    private final KafkaEvents kafka = KafkaEvents.shared();
+
+    @Inject
+    EntityManager em;
+
+    /** An agent written straight into the database; the agents API is tested elsewhere. */
+    record TestAgent(String id, String staffNumber, String name, String token) {
+    }
+
+    TestAgent newAgent() {
+        UUID id = UUID.randomUUID();
+        String n = id.toString().substring(0, 8);
+        String extension = String.valueOf(100000 + (int) (Math.random() * 899999));
+        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery(
+                        "INSERT INTO agent (id, staff_number, name, email, extension, role) VALUES (?1, ?2, ?3, ?4, ?5, 'AGENT')")
+                .setParameter(1, id).setParameter(2, "S-" + n).setParameter(3, "Agent " + n)
+                .setParameter(4, n + "@example.com").setParameter(5, extension).executeUpdate());
+        return new TestAgent(id.toString(), "S-" + n, "Agent " + n, TestTokens.token("agent", id.toString()));
+    }
+
+    static String newGroup() {
+        return "g-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    static String newCall() {
+        return "call-" + UUID.randomUUID();
+    }
+
+    /** A time of its own for each test's records, to the millisecond (what PostgreSQL keeps exactly). */
+    static Instant newBase() {
+        return Instant.now().truncatedTo(ChronoUnit.MILLIS).minus(Duration.ofDays(1 + (long) (Math.random() * 3000)));
+    }
+
+    /** The IVR's survey result for a call, as it publishes it (keyed by the call); returns the event id. */
+    String publish(String eventId, String callId, String agentId, String group, String key, String label, Instant at) {
+        SatisfactionCollected data = new SatisfactionCollected(callId, "session-" + callId, key, label, agentId, group,
+                key == null);
+        return kafka.send(Topics.IVR_EVENTS, new EventEnvelope(eventId, SatisfactionCollected.TYPE,
+                "/callstream/ivr-service", at, callId, Json.write(data)));
+    }
+
+    /** A call whose caller answered the survey with {@code key} ({@code label}); returns the call id. */
+    String answered(String agentId, String group, String key, String label, Instant at) {
+        String call = newCall();
+        publish(UUID.randomUUID().toString(), call, agentId, group, key, label, at);
+        return call;
+    }
+
+    /** A call whose caller left the survey without a key; returns the call id. */
+    String noInput(String agentId, String group, Instant at) {
+        return answered(agentId, group, null, null, at);
+    }
+
+    static ValidatableResponse record(String callId, String token) {
+        return given().auth().oauth2(token).when().get(RECORDS + "/" + callId).then();
+    }
+
+    static ValidatableResponse awaitRecord(String callId) {
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> record(callId, ADMIN).statusCode(200));
+        return record(callId, ADMIN).statusCode(200);
+    }
+
+    static ValidatableResponse search(String token, Map<String, ?> params) {
+        return given().auth().oauth2(token).queryParams(params).when().get(RECORDS).then();
+    }
+
+    /** Waits until the agent has {@code n} records: every event published for it has been taken. */
+    static void awaitRecords(String agentId, int n) {
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                search(ADMIN, Map.of("agentId", agentId)).statusCode(200).body("total", equalTo(n)));
+    }
+
+    /**
+     * A call id that lands on the same partition as {@code callId}: the consumer takes its events after
+     * those of {@code callId} sent before, so once its record is there, they have been taken too.
+     */
+    String callOnSamePartition(String callId) {
+        int partitions = kafka.companion().topics().describe(Topics.IVR_EVENTS).get(Topics.IVR_EVENTS).partitions().size();
+        while (true) {
+            String other = newCall();
+            if (partition(other, partitions) == partition(callId, partitions)) {
+                return other;
+            }
+        }
+    }
+
+    /** The producer's default partitioner for a keyed record. */
+    static int partition(String key, int partitions) {
+        return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions;
+    }
+
+    @Test
+    void anAnsweredSurveyBecomesTheCallsRecordWithItsAgentsStaffNumberAndName() {
+        TestAgent a = newAgent();
+        String group = newGroup();
+        Instant at = newBase();
+        String call = answered(a.id(), group, "1", "satisfied", at);
+
+        awaitRecord(call).body("callId", equalTo(call)).body("sessionId", equalTo("session-" + call))
+                .body("agentId", equalTo(a.id())).body("staffNumber", equalTo(a.staffNumber()))
+                .body("name", equalTo(a.name())).body("skillGroup", equalTo(group)).body("key", equalTo("1"))
+                .body("label", equalTo("satisfied")).body("noInput", equalTo(false))
+                .body("collectedAt", equalTo(at.toString()));
+        search(QA, Map.of("agentId", a.id())).statusCode(200).body("total", equalTo(1))
+                .body("items[0].callId", equalTo(call)).body("items[0].staffNumber", equalTo(a.staffNumber()))
+                .body("items[0].name", equalTo(a.name())).body("items[0].collectedAt", equalTo(at.toString()));
+    }
+
+    @Test
+    void aCallerWhoLeftWithoutAKeyIsRecordedAsNoInput() {
+        TestAgent a = newAgent();
+        String call = noInput(a.id(), newGroup(), newBase());
+
+        awaitRecord(call).body("noInput", equalTo(true)).body("$", hasKey("key")).body("key", nullValue())
+                .body("label", nullValue()).body("agentId", equalTo(a.id())).body("staffNumber", equalTo(a.staffNumber()));
+    }
+
+    @Test
+    void aRecordForAnAgentUnknownHereIsKeptWithoutStaffNumberOrName() {
+        String deleted = UUID.randomUUID().toString();
+        String callForDeleted = answered(deleted, newGroup(), "1", "satisfied", newBase());
+        String notAnId = "not-an-agent-id-" + UUID.randomUUID();
+        String callForOther = answered(notAnId, newGroup(), "0", "dissatisfied", newBase());
+
+        awaitRecord(callForDeleted).body("agentId", equalTo(deleted)).body("staffNumber", nullValue()).body("name", nullValue());
+        awaitRecord(callForOther).body("agentId", equalTo(notAnId)).body("staffNumber", nullValue())
+                .body("label", equalTo("dissatisfied"));
+    }
+
+    @Test
+    void aRedeliveredEventIsStoredOnce() {
+        TestAgent a = newAgent();
+        String group = newGroup();
+        Instant at = newBase();
+        String call = newCall();
+        String eventId = UUID.randomUUID().toString();
+        publish(eventId, call, a.id(), group, "1", "satisfied", at);
+        publish(eventId, call, a.id(), group, "1", "satisfied", at); // the same event again, as after a crash
+        String marker = callOnSamePartition(call);
+        publish(UUID.randomUUID().toString(), marker, a.id(), group, "0", "dissatisfied", at.plusSeconds(1));
+
+        awaitRecord(marker);
+        search(ADMIN, Map.of("agentId", a.id())).statusCode(200).body("total", equalTo(2))
+                .body("items.callId", contains(marker, call));
+    }
+
+    @Test
+    void aSecondResultForTheSameCallKeepsTheFirst() {
+        TestAgent a = newAgent();
+        String group = newGroup();
+        Instant first = newBase();
+        String call = answered(a.id(), group, "1", "satisfied", first);
+        String second = publish(UUID.randomUUID().toString(), call, a.id(), group, "0", "dissatisfied", first.plusSeconds(30));
+        String marker = callOnSamePartition(call);
+        publish(UUID.randomUUID().toString(), marker, a.id(), group, "1", "satisfied", first.plusSeconds(60));
+
+        awaitRecord(marker);
+        record(call, ADMIN).statusCode(200).body("key", equalTo("1")).body("label", equalTo("satisfied"))
+                .body("collectedAt", equalTo(first.toString()));
+        search(ADMIN, Map.of("agentId", a.id())).statusCode(200).body("total", equalTo(2));
+        assertEquals(List.of(), kafka.recordsWithEventId(Topics.deadLetter("agent-service"), second),
+                "the later result is dropped, not parked as a failure");
+    }
+
+    @Test
+    void otherIvrEventsMakeNoRecord() {
+        String other = newCall();
+        // a session event whose data would even read as a survey result: it is not one
+        kafka.send(Topics.IVR_EVENTS, new EventEnvelope(UUID.randomUUID().toString(), "io.callstream.ivr.session-started",
+                "/callstream/ivr-service", Instant.now(), other, Json.write(Map.of("callId", other, "sessionId", "s-1",
+                "flowId", UUID.randomUUID().toString(), "flowVersion", 1))));
+        String marker = callOnSamePartition(other);
+        publish(UUID.randomUUID().toString(), marker, null, null, "1", "satisfied", newBase());
+
+        awaitRecord(marker).body("agentId", nullValue()).body("skillGroup", nullValue());
+        record(other, ADMIN).statusCode(404).contentType("application/problem+json");
+    }
+
+    @Test
+    void anEventWithoutATimeIsStampedWhenTaken() {
+        String call = newCall();
+        Instant before = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        EventEnvelope e = new EventEnvelope(UUID.randomUUID().toString(), SatisfactionCollected.TYPE,
+                "/callstream/ivr-service", Instant.now(), call,
+                Json.write(new SatisfactionCollected(call, "s-1", "1", "satisfied", null, null, false)));
+        Headers headers = CloudEventsKafka.headers(e);
+        headers.remove(CloudEventsKafka.TIME); // ce_time is optional in CloudEvents
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                kafka.companion().getBootstrapServers()), new StringSerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(Topics.IVR_EVENTS, null, call, e.data(), headers));
+        }
+
+        Instant collected = Instant.parse(awaitRecord(call).extract().path("collectedAt"));
+        assertFalse(collected.isBefore(before), collected + " is the time it was taken, not before " + before);
+        assertTrue(collected.isBefore(Instant.now().plusSeconds(1)));
+    }
+
+    @Test
+    void searchFiltersByAgentSkillGroupAndTimeRangeNewestFirst() {
+        TestAgent a = newAgent();
+        TestAgent b = newAgent();
+        String sales = newGroup();
+        String support = newGroup();
+        Instant t = newBase();
+        String aSales = answered(a.id(), sales, "1", "satisfied", t);
+        String aSupport = noInput(a.id(), support, t.plusSeconds(60));
+        String bSales = answered(b.id(), sales, "0", "dissatisfied", t.plusSeconds(120));
+        awaitRecords(a.id(), 2);
+        awaitRecords(b.id(), 1);
+
+        search(ADMIN, Map.of("agentId", a.id())).statusCode(200).body("total", equalTo(2))
+                .body("items.callId", contains(aSupport, aSales));
+        search(QA, Map.of("skillGroup", sales)).statusCode(200).body("total", equalTo(2))
+                .body("items.callId", contains(bSales, aSales))
+                .body("items.staffNumber", contains(b.staffNumber(), a.staffNumber()));
+        search(ADMIN, Map.of("agentId", a.id(), "skillGroup", sales)).statusCode(200)
+                .body("items.callId", contains(aSales));
+        // [from, to): from is in, to is out
+        search(ADMIN, Map.of("skillGroup", sales, "from", t.toString(), "to", t.plusSeconds(120).toString()))
+                .statusCode(200).body("items.callId", contains(aSales));
+        search(ADMIN, Map.of("skillGroup", sales, "from", t.plusSeconds(1).toString()))
+                .statusCode(200).body("items.callId", contains(bSales));
+        search(CRM, Map.of("agentId", a.id(), "to", t.plusSeconds(60).toString()))
+                .statusCode(200).body("total", equalTo(1)).body("items.callId", contains(aSales));
+    }
+
+    @Test
+    void searchIsPagedNewestFirst() {
+        TestAgent a = newAgent();
+        String group = newGroup();
+        Instant t = newBase();
+        String[] calls = new String[5];
+        for (int i = 0; i < 5; i++) {
+            calls[i] = answered(a.id(), group, "1", "satisfied", t.plusSeconds(i));
+        }
+        awaitRecords(a.id(), 5);
+
+        search(ADMIN, Map.of("agentId", a.id(), "size", 2)).statusCode(200).body("total", equalTo(5))
+                .body("page", equalTo(0)).body("size", equalTo(2)).body("items.callId", contains(calls[4], calls[3]));
+        search(ADMIN, Map.of("agentId", a.id(), "size", 2, "page", 1)).statusCode(200)
+                .body("items.callId", contains(calls[2], calls[1]));
+        search(ADMIN, Map.of("agentId", a.id(), "size", 2, "page", 2)).statusCode(200).body("total", equalTo(5))
+                .body("items.callId", contains(calls[0]));
+        search(ADMIN, Map.of("agentId", a.id(), "size", 2, "page", 3)).statusCode(200).body("total", equalTo(5))
+                .body("items", org.hamcrest.Matchers.empty());
+    }
+
+    @Test
+    void anAgentReadsOnlyItsOwnRecords() {
+        TestAgent a = newAgent();
+        TestAgent b = newAgent();
+        String group = newGroup();
+        Instant t = newBase();
+        String a1 = answered(a.id(), group, "1", "satisfied", t);
+        String a2 = noInput(a.id(), group, t.plusSeconds(1));
+        String b1 = answered(b.id(), group, "0", "dissatisfied", t.plusSeconds(2));
+        awaitRecords(a.id(), 2);
+        awaitRecords(b.id(), 1);
+
+        // asked for nothing in particular: its own records only
+        search(a.token(), Map.of()).statusCode(200).body("total", equalTo(2)).body("items.callId", contains(a2, a1));
+        search(a.token(), Map.of("skillGroup", group)).statusCode(200).body("total", equalTo(2))
+                .body("items.agentId", everyItem(equalTo(a.id())));
+        search(a.token(), Map.of("agentId", a.staffNumber())).statusCode(200).body("total", equalTo(2));
+        search(TestTokens.token("agent", a.staffNumber()), Map.of()).statusCode(200).body("total", equalTo(2));
+        record(a1, a.token()).statusCode(200).body("label", equalTo("satisfied"));
+
+        // asked by name for another agent's: refused
+        search(a.token(), Map.of("agentId", b.id())).statusCode(403).contentType("application/problem+json")
+                .body("errors[0].field", equalTo("agentId"));
+        record(b1, a.token()).statusCode(403).contentType("application/problem+json");
+        search(TestTokens.token("agent", "nobody-" + UUID.randomUUID()), Map.of()).statusCode(403);
+
+        // the others read everyone's
+        record(b1, QA).statusCode(200).body("staffNumber", equalTo(b.staffNumber()));
+        search(CRM, Map.of("skillGroup", group)).statusCode(200).body("total", equalTo(3));
+    }
+
+    @Test
+    void badParametersAreProblemsNamingTheParameter() {
+        search(ADMIN, Map.of("from", "yesterday")).statusCode(400).contentType("application/problem+json")
+                .body("errors[0].field", equalTo("from"));
+        search(ADMIN, Map.of("from", "2026-01-02T00:00:00Z", "to", "2026-01-01T00:00:00Z")).statusCode(400)
+                .body("errors[0].field", equalTo("to"));
+        search(ADMIN, Map.of("to", "2026-13-01")).statusCode(400).body("errors[0].field", equalTo("to"));
+        search(ADMIN, Map.of("page", "-1")).statusCode(400).body("errors[0].field", equalTo("page"));
+        search(ADMIN, Map.of("page", "first")).statusCode(400).contentType("application/problem+json")
+                .body("errors[0].field", equalTo("page"));
+        search(ADMIN, Map.of("size", "500")).statusCode(400).body("errors[0].field", equalTo("size"));
+        record("no-such-call-" + UUID.randomUUID(), ADMIN).statusCode(404).contentType("application/problem+json");
+        given().when().get(RECORDS).then().statusCode(401).contentType("application/problem+json");
+        assertEquals(200, search(ADMIN, Map.of("size", "200")).extract().statusCode());
+    }
+
+    @Test
+    void theApiIsDescribedInOpenApi() {
+        given().accept("application/json").when().get("/q/openapi").then().statusCode(200)
+                .body("paths", hasKey(RECORDS)).body("paths", hasKey(RECORDS + "/{callId}"))
+                .body("paths.'" + RECORDS + "'.get.tags", contains("Satisfaction records"));
+    }
+}
