@@ -26,9 +26,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Satisfaction records: one by call id, and a search (newest first). Admins, qa and business systems
- * read everything; an agent reads only its own records: its searches are limited to itself, and asking
- * by name for another agent's records is refused (403).
+ * Satisfaction records: one by call id, a search (newest first), and summaries per agent or skill
+ * group. Admins, qa and business systems read everything; an agent reads only its own records: its
+ * searches and its summary are limited to itself, and asking by name for another agent's records, or
+ * for a summary per skill group, is refused (403).
  */
 @Path("/api/v1/satisfaction-records")
 @Tag(name = "Satisfaction records")
@@ -76,6 +77,24 @@ public class SatisfactionRecordResource {
         return r;
     }
 
+    @GET
+    @Path("/summary")
+    @RolesAllowed({Roles.ADMIN, Roles.QA, Roles.INTEGRATION, Roles.AGENT})
+    @Operation(summary = "Satisfaction per agent or per skill group over the records the filters cover: count, answered"
+            + " (with a key), noInput, satisfied (answered with a satisfied label), satisfiedPercent (of answered, one"
+            + " decimal; null when none was answered) and the count per label (an agent gets only its own agent line)")
+    public List<SatisfactionSummary> summary(
+            @QueryParam("by") @Parameter(description = "agent (default) or skillGroup") String by,
+            @QueryParam("agentId") String agentId, @QueryParam("skillGroup") String skillGroup,
+            @QueryParam("from") @Parameter(description = TIME) String from,
+            @QueryParam("to") @Parameter(description = TIME) String to) {
+        SatisfactionRecords.Grouping grouping = grouping(by);
+        if (grouping != SatisfactionRecords.Grouping.AGENT && ownAgentOnly().isPresent()) {
+            throw forbidden("by", "an agent reads only its own agent summary");
+        }
+        return records.summarize(grouping, filter(agentId, skillGroup, from, to));
+    }
+
     /** The filter asked for, limited to the caller's own records when it is only an agent. */
     private SatisfactionFilter filter(String agentId, String skillGroup, String from, String to) {
         Instant since = instant("from", from);
@@ -106,6 +125,16 @@ public class SatisfactionRecordResource {
     private static ProblemException forbidden(String field, String detail) {
         return new ProblemException(403, "forbidden", detail,
                 field == null ? List.of() : List.of(new Problem.FieldError(field, detail)));
+    }
+
+    private static SatisfactionRecords.Grouping grouping(String by) {
+        if (!present(by) || "agent".equals(by.trim())) {
+            return SatisfactionRecords.Grouping.AGENT;
+        }
+        if ("skillGroup".equals(by.trim())) {
+            return SatisfactionRecords.Grouping.SKILL_GROUP;
+        }
+        throw ProblemException.invalid("by", "'" + by + "' is not one of agent, skillGroup");
     }
 
     private static boolean present(String value) {

@@ -31,9 +31,11 @@ import java.util.UUID;
 
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.aMapWithSize;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.everyItem;
+import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasKey;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -42,8 +44,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Satisfaction records against real Kafka and PostgreSQL: the IVR's survey results published as real
- * CloudEvents on {@code callstream.ivr.events}, read back over REST as records joined with their agent,
- * with each role's view of them.
+ * CloudEvents on {@code callstream.ivr.events}, read back over REST as records (joined with their agent)
+ * and as summaries per agent and per skill group, with each role's view of them.
  */
 @QuarkusTest
 class SatisfactionRecordsTest {
@@ -117,6 +119,10 @@ class SatisfactionRecordsTest {
         return given().auth().oauth2(token).queryParams(params).when().get(RECORDS).then();
     }
 
+    static ValidatableResponse summary(String token, Map<String, ?> params) {
+        return given().auth().oauth2(token).queryParams(params).when().get(RECORDS + "/summary").then();
+    }
+
     /** Waits until the agent has {@code n} records: every event published for it has been taken. */
     static void awaitRecords(String agentId, int n) {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
@@ -178,6 +184,8 @@ class SatisfactionRecordsTest {
         awaitRecord(callForDeleted).body("agentId", equalTo(deleted)).body("staffNumber", nullValue()).body("name", nullValue());
         awaitRecord(callForOther).body("agentId", equalTo(notAnId)).body("staffNumber", nullValue())
                 .body("label", equalTo("dissatisfied"));
+        summary(ADMIN, Map.of("agentId", notAnId)).statusCode(200).body("agentId", contains(notAnId))
+                .body("[0].count", equalTo(1)).body("[0].staffNumber", nullValue()).body("[0].name", nullValue());
     }
 
     @Test
@@ -195,6 +203,8 @@ class SatisfactionRecordsTest {
         awaitRecord(marker);
         search(ADMIN, Map.of("agentId", a.id())).statusCode(200).body("total", equalTo(2))
                 .body("items.callId", contains(marker, call));
+        summary(ADMIN, Map.of("agentId", a.id())).statusCode(200).body("[0].count", equalTo(2))
+                .body("[0].satisfied", equalTo(1));
     }
 
     @Test
@@ -299,6 +309,56 @@ class SatisfactionRecordsTest {
     }
 
     @Test
+    void summariesPerAgentAndPerSkillGroupCountAnsweredNoInputAndSatisfied() {
+        TestAgent a = newAgent();
+        TestAgent b = newAgent();
+        String group = "g-" + UUID.randomUUID().toString().substring(0, 8);
+        String laterGroup = group + "-z"; // sorts after group
+        Instant t = newBase();
+        answered(a.id(), group, "1", "satisfied", t);
+        answered(a.id(), group, "2", "Very Satisfied", t.plusSeconds(1)); // labels count as satisfied whatever their case
+        answered(a.id(), group, "1", "satisfied", t.plusSeconds(2));
+        answered(a.id(), group, "0", "dissatisfied", t.plusSeconds(3));
+        noInput(a.id(), group, t.plusSeconds(4));
+        noInput(b.id(), group, t.plusSeconds(5));
+        answered(a.id(), laterGroup, "1", "satisfied", t.plusSeconds(6));
+        awaitRecords(a.id(), 6);
+        awaitRecords(b.id(), 1);
+
+        ValidatableResponse perAgent = summary(QA, Map.of("by", "agent", "skillGroup", group)).statusCode(200)
+                .body("size()", equalTo(2));
+        String lineA = "find { it.agentId == '" + a.id() + "' }.";
+        perAgent.body(lineA + "staffNumber", equalTo(a.staffNumber())).body(lineA + "name", equalTo(a.name()))
+                .body(lineA + "count", equalTo(5)).body(lineA + "answered", equalTo(4))
+                .body(lineA + "noInput", equalTo(1)).body(lineA + "satisfied", equalTo(3))
+                .body(lineA + "satisfiedPercent", equalTo(75.0f))
+                .body(lineA + "byLabel", aMapWithSize(3)).body(lineA + "byLabel.satisfied", equalTo(2))
+                .body(lineA + "byLabel.'Very Satisfied'", equalTo(1)).body(lineA + "byLabel.dissatisfied", equalTo(1));
+        String lineB = "find { it.agentId == '" + b.id() + "' }.";
+        perAgent.body(lineB + "count", equalTo(1)).body(lineB + "answered", equalTo(0)).body(lineB + "noInput", equalTo(1))
+                .body(lineB + "satisfied", equalTo(0)).body(lineB + "satisfiedPercent", nullValue())
+                .body(lineB + "byLabel", aMapWithSize(0));
+
+        summary(ADMIN, Map.of("by", "skillGroup", "skillGroup", group)).statusCode(200)
+                .body("skillGroup", contains(group)).body("[0].agentId", nullValue())
+                .body("[0].count", equalTo(6)).body("[0].answered", equalTo(4)).body("[0].noInput", equalTo(2))
+                .body("[0].satisfied", equalTo(3)).body("[0].satisfiedPercent", equalTo(75.0f));
+
+        // all of the agent's groups; the default grouping is by agent
+        summary(ADMIN, Map.of("agentId", a.id())).statusCode(200).body("agentId", contains(a.id()))
+                .body("[0].count", equalTo(6)).body("[0].answered", equalTo(5)).body("[0].satisfied", equalTo(4))
+                .body("[0].satisfiedPercent", equalTo(80.0f)).body("[0].byLabel.satisfied", equalTo(3));
+        summary(CRM, Map.of("by", "skillGroup", "agentId", a.id())).statusCode(200)
+                .body("skillGroup", contains(group, laterGroup)).body("count", contains(5, 1));
+
+        // [from, to): the second to the fourth record; 2 of 3 is 66.7 %
+        summary(ADMIN, Map.of("agentId", a.id(), "from", t.plusSeconds(1).toString(), "to", t.plusSeconds(4).toString()))
+                .statusCode(200).body("[0].count", equalTo(3)).body("[0].answered", equalTo(3))
+                .body("[0].noInput", equalTo(0)).body("[0].satisfied", equalTo(2))
+                .body("[0].satisfiedPercent", equalTo(66.7f));
+    }
+
+    @Test
     void anAgentReadsOnlyItsOwnRecords() {
         TestAgent a = newAgent();
         TestAgent b = newAgent();
@@ -317,11 +377,14 @@ class SatisfactionRecordsTest {
         search(a.token(), Map.of("agentId", a.staffNumber())).statusCode(200).body("total", equalTo(2));
         search(TestTokens.token("agent", a.staffNumber()), Map.of()).statusCode(200).body("total", equalTo(2));
         record(a1, a.token()).statusCode(200).body("label", equalTo("satisfied"));
+        summary(a.token(), Map.of()).statusCode(200).body("agentId", contains(a.id())).body("[0].count", equalTo(2));
 
         // asked by name for another agent's: refused
         search(a.token(), Map.of("agentId", b.id())).statusCode(403).contentType("application/problem+json")
                 .body("errors[0].field", equalTo("agentId"));
         record(b1, a.token()).statusCode(403).contentType("application/problem+json");
+        summary(a.token(), Map.of("agentId", b.id())).statusCode(403).body("errors[0].field", equalTo("agentId"));
+        summary(a.token(), Map.of("by", "skillGroup")).statusCode(403).body("errors[0].field", equalTo("by"));
         search(TestTokens.token("agent", "nobody-" + UUID.randomUUID()), Map.of()).statusCode(403);
 
         // the others read everyone's
@@ -340,6 +403,9 @@ class SatisfactionRecordsTest {
         search(ADMIN, Map.of("page", "first")).statusCode(400).contentType("application/problem+json")
                 .body("errors[0].field", equalTo("page"));
         search(ADMIN, Map.of("size", "500")).statusCode(400).body("errors[0].field", equalTo("size"));
+        summary(ADMIN, Map.of("by", "team")).statusCode(400).contentType("application/problem+json")
+                .body("errors[0].field", equalTo("by"));
+        summary(ADMIN, Map.of("from", "last week")).statusCode(400).body("errors[0].field", equalTo("from"));
         record("no-such-call-" + UUID.randomUUID(), ADMIN).statusCode(404).contentType("application/problem+json");
         given().when().get(RECORDS).then().statusCode(401).contentType("application/problem+json");
         assertEquals(200, search(ADMIN, Map.of("size", "200")).extract().statusCode());
@@ -349,6 +415,8 @@ class SatisfactionRecordsTest {
     void theApiIsDescribedInOpenApi() {
         given().accept("application/json").when().get("/q/openapi").then().statusCode(200)
                 .body("paths", hasKey(RECORDS)).body("paths", hasKey(RECORDS + "/{callId}"))
-                .body("paths.'" + RECORDS + "'.get.tags", contains("Satisfaction records"));
+                .body("paths", hasKey(RECORDS + "/summary"))
+                .body("paths.'" + RECORDS + "'.get.tags", contains("Satisfaction records"))
+                .body("paths.'" + RECORDS + "/summary'.get.parameters.name", hasItem("by"));
     }
 }
