@@ -1,5 +1,7 @@
 package io.callstream.agent.rest;
 
+import io.callstream.agent.mapping.AgentCsv;
+import io.callstream.agent.service.AgentImport;
 import io.callstream.agent.service.AgentProfile;
 import io.callstream.agent.service.AgentQuery;
 import io.callstream.agent.service.AgentRecord;
@@ -23,10 +25,17 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.StreamingOutput;
 import jakarta.ws.rs.core.UriInfo;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import java.io.BufferedWriter;
+import java.io.InputStream;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.UUID;
 
 /** Agents: admins manage them, qa reads them, an agent reads only itself. */
@@ -34,11 +43,16 @@ import java.util.UUID;
 @Tag(name = "Agents")
 @Produces(MediaType.APPLICATION_JSON)
 public class AgentResource {
+    static final String CSV = "text/csv";
+    private static final int EXPORT_BATCH = 500;
+
     private final Agents agents;
+    private final AgentImport imports;
     private final CallerAgent caller;
 
-    AgentResource(Agents agents, CallerAgent caller) {
+    AgentResource(Agents agents, AgentImport imports, CallerAgent caller) {
         this.agents = agents;
+        this.imports = imports;
         this.caller = caller;
     }
 
@@ -96,6 +110,50 @@ public class AgentResource {
         Page.checkRequest(page, size);
         Listing<AgentRecord> found = agents.search(new AgentQuery(staffNumber, name, email, phone, skillGroup), page, size);
         return new Page<>(found.items().stream().map(AgentView::of).toList(), page, size, found.total());
+    }
+
+    @POST
+    @Path("/import")
+    @Consumes(CSV)
+    @RolesAllowed(Roles.ADMIN)
+    @Operation(summary = "Import agents from CSV (header staffNumber,name,nickname,email,phone,extension,role,skills;"
+            + " skills as pre-sales:1;renewals:3), all or nothing: 400 lists every bad row")
+    public Response importCsv(InputStream body) {
+        return Response.status(201).entity(new ImportResult(imports.importCsv(body))).build();
+    }
+
+    @POST
+    @Path("/import")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed(Roles.ADMIN)
+    @Operation(summary = "Import agents from a JSON array of agents as for create, all or nothing: 400 lists every bad one")
+    public Response importJson(InputStream body) {
+        return Response.status(201).entity(new ImportResult(imports.importJson(body))).build();
+    }
+
+    @GET
+    @Path("/export")
+    @Produces(CSV)
+    @RolesAllowed({Roles.ADMIN, Roles.QA})
+    @Operation(summary = "Every agent as CSV (the import's columns), by staff number; cells that a spreadsheet would"
+            + " run as formulas are prefixed with an apostrophe")
+    public Response export() {
+        StreamingOutput csv = out -> {
+            Writer w = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
+            AgentCsv.writeHeader(w);
+            String after = null;
+            List<AgentRecord> batch;
+            do {
+                batch = agents.batchAfter(after, EXPORT_BATCH);
+                for (AgentRecord r : batch) {
+                    AgentCsv.writeRow(w, r);
+                }
+                after = batch.isEmpty() ? after : batch.get(batch.size() - 1).agent().staffNumber;
+            } while (batch.size() == EXPORT_BATCH);
+            w.flush();
+        };
+        return Response.ok(csv, CSV + "; charset=UTF-8")
+                .header("Content-Disposition", "attachment; filename=\"agents.csv\"").build();
     }
 
     static UUID agentId(String value) {

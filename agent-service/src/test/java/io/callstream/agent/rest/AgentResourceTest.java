@@ -209,6 +209,7 @@ class AgentResourceTest {
         as(selfByStaffNumber).get("/api/v1/agents/" + id).then().statusCode(200);
         as(self).get("/api/v1/agents/" + otherId).then().statusCode(403).contentType("application/problem+json");
         as(self).get("/api/v1/agents").then().statusCode(403);
+        given().auth().oauth2(self).get("/api/v1/agents/export").then().statusCode(403);
         as(self).body(agent(u)).put("/api/v1/agents/" + id).then().statusCode(403);
         as(self).delete("/api/v1/agents/" + id).then().statusCode(403);
 
@@ -216,6 +217,8 @@ class AgentResourceTest {
         as(QA).body(agent(unique())).post("/api/v1/agents").then().statusCode(403);
         as(QA).body(agent(u)).put("/api/v1/agents/" + id).then().statusCode(403);
         as(QA).delete("/api/v1/agents/" + id).then().statusCode(403);
+        given().auth().oauth2(QA).contentType("text/csv").body("staffNumber,name,email,extension,role\n")
+                .post("/api/v1/agents/import").then().statusCode(403);
         given().get("/api/v1/agents/" + id).then().statusCode(401);
 
         as(ADMIN).get("/api/v1/agents/" + id).then().statusCode(200);
