@@ -4,8 +4,6 @@ import io.callstream.contracts.Topics;
 import io.callstream.testkit.KafkaEvents;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
-import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import org.junit.jupiter.api.AfterEach;
@@ -28,26 +26,17 @@ import static io.callstream.agent.rest.AgentApi.unique;
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * 10,000 agents in 500 skill groups: imported as CSV and as JSON in well under 10 s each, every one
- * published, then searched and exported. A full 10,000-agent file is over servicekit's default 1M
- * body limit (all columns filled: about 1.1 MB as CSV, 2.4 MB as JSON), so this class raises it.
+ * 10,000 agents in 500 skill groups, imported as CSV and as JSON (full files: about 1.5 MB as CSV,
+ * 2.5 MB as JSON, within agent-service's 4M body limit), every one published, then found by each
+ * search filter and exported. What it prints is for information; the timed figures are
+ * system-tests/agent-load's (docs/benchmarks.md), not asserted here.
  */
 @QuarkusTest
-@TestProfile(AgentImportScaleTest.LargeBodies.class)
 class AgentImportScaleTest {
     static final int AGENTS = 10_000;
     static final int GROUPS = 500;
-
-    /** What agent-service needs for a 10,000-agent import: a 4M body limit. */
-    public static class LargeBodies implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("quarkus.http.limits.max-body-size", "4M");
-        }
-    }
 
     @Inject
     EntityManager em;
@@ -63,7 +52,7 @@ class AgentImportScaleTest {
     }
 
     @Test
-    void tenThousandAgentsImportFastAndStayFastToSearchAndExport() {
+    void tenThousandAgentsImportAsCsvAndJsonAndAreAllPublishedFoundAndExported() {
         QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery("INSERT INTO skill_group (id, name)"
                 + " SELECT 'bench-" + run + "-' || g, 'Bench " + run + " ' || g FROM generate_series(1, " + GROUPS + ") g")
                 .executeUpdate());
@@ -90,8 +79,6 @@ class AgentImportScaleTest {
                 .extract().path("imported"), AGENTS);
         System.out.printf("[scale] import of %d agents: CSV (%d bytes) %d ms, JSON (%d bytes) %d ms%n", AGENTS,
                 csvBytes.length, csvMillis, jsonBytes.length, jsonMillis);
-        assertTrue(csvMillis < 10_000, "CSV import took " + csvMillis + " ms");
-        assertTrue(jsonMillis < 10_000, "JSON import took " + jsonMillis + " ms");
 
         // every agent's profile-changed event leaves the outbox and reaches the topic
         long relayStart = System.nanoTime();
@@ -134,7 +121,7 @@ class AgentImportScaleTest {
         return millis;
     }
 
-    /** Runs the search five times; prints the median; checks the total (unless negative). */
+    /** Runs the search five times; checks the total (unless negative); prints the median. */
     private void search(String what, Map<String, String> query, int total) {
         long[] millis = new long[5];
         for (int i = 0; i < millis.length; i++) {
@@ -147,7 +134,6 @@ class AgentImportScaleTest {
         }
         Arrays.sort(millis);
         System.out.printf("[scale] search by %s: median %d ms, max %d ms (HTTP round trip)%n", what, millis[2], millis[4]);
-        assertTrue(millis[2] < 1_000, what + " took " + millis[2] + " ms");
     }
 
     private long unsentEvents() {

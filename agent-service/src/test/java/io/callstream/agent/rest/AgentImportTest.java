@@ -173,8 +173,8 @@ class AgentImportTest {
         as(ADMIN).body(json.append("]").toString()).post("/api/v1/agents/import").then().statusCode(413)
                 .body("detail", containsString("at most 10000 agents"));
 
-        String huge = HEADER + ("H-" + u + ",x,,h@example.com,,1234,agent,\r\n").repeat(40_000); // ~1.3 MB
-        assertTrue(huge.length() > 1_048_576);
+        String huge = HEADER + ("H-" + u + ",x,,h@example.com,,1234,agent,\r\n").repeat(130_000); // ~4.3 MB
+        assertTrue(huge.length() > 4 * 1_048_576, "above agent-service's 4M body limit");
         importCsv(huge).statusCode(413).contentType("application/problem+json")
                 .body("detail", containsString("larger than"));
         find("H-" + u).body("total", equalTo(0));
