@@ -21,9 +21,10 @@ import java.util.stream.Stream;
  * Loads the demo flows into the local stack (deploy/local/up): every {@code *.json} in the flows
  * directory that ivr-service does not hold yet (by name) is imported and published, and the inbound
  * one is bound to the demo number unless that number is bound already. Running it again changes
- * nothing, so a flow edited in the local stack is left alone.
+ * nothing, so a flow edited in the local stack is left alone. With an agent-service URL and a demo
+ * file it also creates the demo skill groups and agents that are missing (by id, by staff number).
  *
- * <pre>LocalDemoData IVR_BASE_URL FLOWS_DIR KEYS_DIR INBOUND_NUMBER</pre>
+ * <pre>LocalDemoData IVR_BASE_URL FLOWS_DIR KEYS_DIR INBOUND_NUMBER [AGENT_BASE_URL AGENTS_JSON]</pre>
  */
 public final class LocalDemoData {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -61,6 +62,34 @@ public final class LocalDemoData {
                             Json.MAPPER.createObjectNode().put("flowId", id), 200);
                     System.out.println("number " + number + " runs '" + name + "'");
                 }
+            }
+        }
+        if (args.length >= 6) {
+            loadAgents(args[4], Path.of(args[5]), token);
+        }
+    }
+
+    private static void loadAgents(String agents, Path file, String token) throws Exception {
+        JsonNode demo = Json.MAPPER.readTree(Files.readAllBytes(file));
+        for (JsonNode group : demo.get("skillGroups")) {
+            String id = group.get("id").asText();
+            if (send("GET", agents + "/api/v1/skill-groups/" + id, token, null).statusCode() == 404) {
+                call("POST", agents + "/api/v1/skill-groups", token, group, 201);
+                System.out.println("demo skill group '" + id + "' created");
+            } else {
+                System.out.println("demo skill group '" + id + "' is there already");
+            }
+        }
+        for (JsonNode agent : demo.get("agents")) {
+            String staffNumber = agent.get("staffNumber").asText();
+            JsonNode found = call("GET", agents + "/api/v1/agents?staffNumber="
+                    + java.net.URLEncoder.encode(staffNumber, java.nio.charset.StandardCharsets.UTF_8), token, null, 200);
+            if (found.get("items").isEmpty()) {
+                String id = call("POST", agents + "/api/v1/agents", token, agent, 201).get("id").asText();
+                System.out.println("demo agent " + staffNumber + " (extension " + agent.get("extension").asText()
+                        + ") created: " + id);
+            } else {
+                System.out.println("demo agent " + staffNumber + " is there already");
             }
         }
     }
