@@ -119,28 +119,31 @@ public class OutboxRelay {
     /** One round inside one transaction; returns how many rows it sent. */
     private int relayBatch() throws SQLException {
         try (Connection c = dataSource.getConnection()) {
-            try (PreparedStatement lock = c.prepareStatement("SELECT pg_try_advisory_xact_lock(?)")) {
-                lock.setLong(1, RELAY_LOCK);
-                try (ResultSet rs = lock.executeQuery()) {
-                    rs.next();
-                    if (!rs.getBoolean(1)) {
-                        return 0; // another replica is relaying; it will send our rows too
+            List<EventEnvelope> envelopes = new ArrayList<>();
+            List<String> topics = new ArrayList<>();
+            // One round trip: the advisory lock (taken once, in the CTE) and the unsent rows.
+            boolean locked = false;
+            try (PreparedStatement q = c.prepareStatement("WITH relay AS MATERIALIZED (SELECT pg_try_advisory_xact_lock(?) AS locked)"
+                    + " SELECT relay.locked, m.id, m.topic, m.message_key, m.type, m.source, m.occurred_at, m.payload"
+                    + " FROM relay LEFT JOIN LATERAL (SELECT * FROM outbox_message WHERE relay.locked AND sent_at IS NULL"
+                    + " ORDER BY seq LIMIT ?) m ON true")) {
+                q.setLong(1, RELAY_LOCK);
+                q.setInt(2, config.outbox().batchSize());
+                try (ResultSet rs = q.executeQuery()) {
+                    while (rs.next()) {
+                        locked = rs.getBoolean(1);
+                        if (rs.getString(2) == null) {
+                            continue; // locked, nothing to send; or not locked
+                        }
+                        topics.add(rs.getString(3));
+                        envelopes.add(new EventEnvelope(rs.getString(2), rs.getString(5), rs.getString(6),
+                                rs.getTimestamp(7).toInstant(), rs.getString(4),
+                                rs.getString(8).getBytes(StandardCharsets.UTF_8)));
                     }
                 }
             }
-            List<EventEnvelope> envelopes = new ArrayList<>();
-            List<String> topics = new ArrayList<>();
-            try (PreparedStatement q = c.prepareStatement("SELECT id, topic, message_key, type, source, occurred_at, payload"
-                    + " FROM outbox_message WHERE sent_at IS NULL ORDER BY seq LIMIT ?")) {
-                q.setInt(1, config.outbox().batchSize());
-                try (ResultSet rs = q.executeQuery()) {
-                    while (rs.next()) {
-                        topics.add(rs.getString(2));
-                        envelopes.add(new EventEnvelope(rs.getString(1), rs.getString(4), rs.getString(5),
-                                rs.getTimestamp(6).toInstant(), rs.getString(3),
-                                rs.getString(7).getBytes(StandardCharsets.UTF_8)));
-                    }
-                }
+            if (!locked) {
+                return 0; // another replica is relaying; it will send our rows too
             }
             if (envelopes.isEmpty()) {
                 return 0;
