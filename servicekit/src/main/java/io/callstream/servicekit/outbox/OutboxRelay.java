@@ -126,7 +126,7 @@ public class OutboxRelay {
             try (PreparedStatement q = c.prepareStatement("WITH relay AS MATERIALIZED (SELECT pg_try_advisory_xact_lock(?) AS locked)"
                     + " SELECT relay.locked, m.id, m.topic, m.message_key, m.type, m.source, m.occurred_at, m.payload"
                     + " FROM relay LEFT JOIN LATERAL (SELECT * FROM outbox_message WHERE relay.locked AND sent_at IS NULL"
-                    + " ORDER BY seq LIMIT ?) m ON true")) {
+                    + " ORDER BY seq LIMIT ?) m ON true ORDER BY m.seq")) {
                 q.setLong(1, RELAY_LOCK);
                 q.setInt(2, config.outbox().batchSize());
                 try (ResultSet rs = q.executeQuery()) {
