@@ -1,0 +1,22 @@
+package io.callstream.routing.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+
+/** routing-service's own settings ({@code callstream.routing.*}); docs/configuration.md lists them. */
+@ConfigMapping(prefix = "callstream.routing")
+public interface RoutingConfig {
+    /** {@code callstream.routing.ring-timeout}: how long an agent's phone rings before the call goes to the next agent. */
+    @WithDefault("20s")
+    Duration ringTimeout();
+
+    /** {@code callstream.routing.queue-tick}: how often queue timeouts are looked for. */
+    @WithDefault("500ms")
+    Duration queueTick();
+
+    /** {@code callstream.routing.consumer-threads}: consumer threads reading IVR, call and agent events. */
+    @WithDefault("2")
+    int consumerThreads();
+}

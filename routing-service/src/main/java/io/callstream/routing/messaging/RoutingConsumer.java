@@ -1,0 +1,65 @@
+package io.callstream.routing.messaging;
+
+import io.callstream.contracts.Topics;
+import io.callstream.contracts.agent.AgentProfileChanged;
+import io.callstream.contracts.agent.AgentStateChanged;
+import io.callstream.contracts.agent.SkillGroupChanged;
+import io.callstream.contracts.call.AgentConnected;
+import io.callstream.contracts.call.BridgeEnded;
+import io.callstream.contracts.call.CallEnded;
+import io.callstream.contracts.call.DialFailed;
+import io.callstream.contracts.ivr.TransferRequested;
+import io.callstream.routing.agents.AgentViews;
+import io.callstream.routing.config.RoutingConfig;
+import io.callstream.routing.queue.Queues;
+import io.callstream.servicekit.consumer.EventStreams;
+import io.callstream.servicekit.consumer.IncomingEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Transfer requests from the IVR, the gateway's answers to connect-agent commands and ends of calls,
+ * and agent-service's agents and groups: each event once, in its own transaction (servicekit
+ * {@link EventStreams}, group {@code routing-service}); the other types of those topics are passed over.
+ */
+@ApplicationScoped
+public class RoutingConsumer {
+    static final Set<String> TYPES = Set.of(TransferRequested.TYPE, AgentConnected.TYPE, DialFailed.TYPE,
+            BridgeEnded.TYPE, CallEnded.TYPE, AgentStateChanged.TYPE, AgentProfileChanged.TYPE, SkillGroupChanged.TYPE);
+
+    private final EventStreams streams;
+    private final Queues queues;
+    private final AgentViews agents;
+    private final RoutingConfig config;
+
+    RoutingConsumer(EventStreams streams, Queues queues, AgentViews agents, RoutingConfig config) {
+        this.streams = streams;
+        this.queues = queues;
+        this.agents = agents;
+        this.config = config;
+    }
+
+    void start(@Observes StartupEvent ignored) {
+        streams.start("routing", "routing-service", List.of(Topics.IVR_EVENTS, Topics.CALL_EVENTS, Topics.AGENT_EVENTS),
+                config.consumerThreads(), TYPES::contains, this::handle);
+    }
+
+    void handle(IncomingEvent event) {
+        switch (event.type()) {
+            case TransferRequested.TYPE -> queues.transferRequested(event.data(TransferRequested.class));
+            case AgentConnected.TYPE -> queues.agentConnected(event.data(AgentConnected.class));
+            case DialFailed.TYPE -> queues.dialFailed(event.data(DialFailed.class));
+            case BridgeEnded.TYPE -> queues.bridgeEnded(event.data(BridgeEnded.class));
+            case CallEnded.TYPE -> queues.callEnded(event.data(CallEnded.class).callId());
+            case AgentStateChanged.TYPE -> agents.stateChanged(event.data(AgentStateChanged.class)).forEach(queues::assign);
+            case AgentProfileChanged.TYPE -> agents.profileChanged(event.data(AgentProfileChanged.class)).forEach(queues::assign);
+            case SkillGroupChanged.TYPE -> agents.skillGroupChanged(event.data(SkillGroupChanged.class)).forEach(queues::assign);
+            default -> {
+            }
+        }
+    }
+}

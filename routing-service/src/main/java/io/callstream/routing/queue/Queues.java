@@ -1,0 +1,305 @@
+package io.callstream.routing.queue;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.callstream.contracts.Json;
+import io.callstream.contracts.call.AgentConnected;
+import io.callstream.contracts.call.BridgeEnded;
+import io.callstream.contracts.call.ConnectAgent;
+import io.callstream.contracts.call.DialFailed;
+import io.callstream.contracts.ivr.KeyPress;
+import io.callstream.contracts.ivr.TransferRequested;
+import io.callstream.contracts.routing.AgentMissed;
+import io.callstream.contracts.routing.AgentOffered;
+import io.callstream.contracts.routing.CallConnected;
+import io.callstream.contracts.routing.CallQueued;
+import io.callstream.contracts.routing.MissReason;
+import io.callstream.contracts.routing.QueueExitReason;
+import io.callstream.contracts.routing.QueueExited;
+import io.callstream.contracts.routing.QueuePositionChanged;
+import io.callstream.routing.config.RoutingConfig;
+import io.callstream.servicekit.outbox.Outbox;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The skill groups' queues. A transferred call is a durable row ({@code queue_entry}); assignment takes
+ * the first waiting call it can serve (call priority, then arrival) and the best agent for it (highest
+ * priority in the group, then longest idle) under both rows' locks, taken with {@code SKIP LOCKED}, and
+ * reserves the agent — so one agent is never offered two calls, nor one call two agents, whichever
+ * replica assigns. Every change and the commands and events it causes commit together.
+ */
+@ApplicationScoped
+public class Queues {
+    /** How many waiting calls one assignment round looks at for one an agent can take. */
+    private static final int LOOK_AHEAD = 20;
+
+    private final EntityManager em;
+    private final Outbox outbox;
+    private final RoutingConfig config;
+
+    Queues(EntityManager em, Outbox outbox, RoutingConfig config) {
+        this.em = em;
+        this.outbox = outbox;
+        this.config = config;
+    }
+
+    /** An IVR flow hands a caller to a skill group: queued, or refused with the reason (no agent, queue full). */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void transferRequested(TransferRequested t) {
+        if (!em.createNativeQuery("SELECT 1 FROM queue_entry WHERE call_id = ?1").setParameter(1, t.callId())
+                .getResultList().isEmpty()) {
+            return; // this call was queued once already (a flow cannot queue one call twice at once)
+        }
+        Instant now = now();
+        long loggedIn = count("SELECT count(*) FROM agent_skill_view s JOIN agent_view a ON a.agent_id = s.agent_id"
+                + " WHERE s.skill_group_id = ?1 AND a.state <> 'OFFLINE'", t.skillGroup());
+        QueueExitReason refused = null;
+        if (loggedIn == 0) {
+            refused = QueueExitReason.NO_AGENT;
+        } else if (t.maxQueueLength() != null && count("SELECT count(*) FROM queue_entry WHERE skill_group = ?1"
+                + " AND state IN ('WAITING', 'OFFERED')", t.skillGroup()) >= t.maxQueueLength()) {
+            refused = QueueExitReason.QUEUE_FULL;
+        }
+        em.createNativeQuery("INSERT INTO queue_entry (call_id, skill_group, priority, state, enqueued_at, timeout_at,"
+                        + " caller_number, called_number, variables, key_trail, exit_reason, ended_at)"
+                        + " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)")
+                .setParameter(1, t.callId()).setParameter(2, t.skillGroup()).setParameter(3, t.priority())
+                .setParameter(4, refused == null ? "WAITING" : "ENDED").setParameter(5, Timestamp.from(now))
+                .setParameter(6, Timestamp.from(now.plusSeconds(Math.max(1, t.queueTimeoutSeconds()))))
+                .setParameter(7, t.callerNumber()).setParameter(8, t.calledNumber())
+                .setParameter(9, new String(Json.write(t.variables() == null ? Map.of() : t.variables()), StandardCharsets.UTF_8))
+                .setParameter(10, new String(Json.write(t.keyTrail() == null ? List.of() : t.keyTrail()), StandardCharsets.UTF_8))
+                .setParameter(11, refused == null ? null : refused.name())
+                .setParameter(12, refused == null ? null : Timestamp.from(now)).executeUpdate();
+        if (refused != null) {
+            outbox.publish(t.callId(), new QueueExited(t.callId(), t.skillGroup(), refused, 0));
+            return;
+        }
+        int position = (int) count("SELECT count(*) FROM queue_entry e, queue_entry me WHERE me.call_id = ?1"
+                + " AND e.skill_group = me.skill_group AND e.state = 'WAITING'"
+                + " AND (e.priority > me.priority OR e.priority = me.priority AND e.seq <= me.seq)", t.callId());
+        em.createNativeQuery("UPDATE queue_entry SET position = ?1 WHERE call_id = ?2")
+                .setParameter(1, position).setParameter(2, t.callId()).executeUpdate();
+        outbox.publish(t.callId(), new CallQueued(t.callId(), t.skillGroup(), position, now));
+        assign(t.skillGroup());
+    }
+
+    /** The offered agent answered: connected. */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void agentConnected(AgentConnected c) {
+        Object[] e = lockEntry(c.callId());
+        if (e == null || !"OFFERED".equals(e[1]) || !c.commandId().equals(e[4])) {
+            return;
+        }
+        String agent = (String) e[3];
+        em.createNativeQuery("UPDATE queue_entry SET state = 'CONNECTED', connected_agent = ?1, offered_agent = NULL,"
+                + " offer_command_id = NULL WHERE call_id = ?2").setParameter(1, agent).setParameter(2, c.callId()).executeUpdate();
+        em.createNativeQuery("UPDATE agent_view SET reserved_call = NULL, active_calls = active_calls + 1"
+                + " WHERE agent_id = ?1 AND reserved_call = ?2").setParameter(1, agent).setParameter(2, c.callId()).executeUpdate();
+        outbox.publish(c.callId(), new CallConnected(c.callId(), (String) e[0], agent, waitMillis(e)));
+    }
+
+    /** The offered agent did not take the call: the call keeps its place, the agent is reported, the next one tried. */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void dialFailed(DialFailed d) {
+        Object[] e = lockEntry(d.callId());
+        if (e == null || !"OFFERED".equals(e[1]) || d.commandId() == null || !d.commandId().equals(e[4])) {
+            return;
+        }
+        String agent = (String) e[3];
+        em.createNativeQuery("UPDATE queue_entry SET state = 'WAITING', offered_agent = NULL, offer_command_id = NULL,"
+                + " missed_agents = array_append(missed_agents, ?1) WHERE call_id = ?2")
+                .setParameter(1, agent).setParameter(2, d.callId()).executeUpdate();
+        release(agent, d.callId());
+        MissReason reason = switch (d.reason()) {
+            case NO_ANSWER -> MissReason.NO_ANSWER;
+            case BUSY -> MissReason.BUSY;
+            default -> MissReason.FAILED;
+        };
+        outbox.publish(d.callId(), new AgentMissed(d.callId(), (String) e[0], agent, reason));
+        assign((String) e[0]);
+    }
+
+    /** The caller hung up: abandoned if still waiting or ringing an agent; the agent freed if connected. */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void callEnded(String callId) {
+        Object[] e = lockEntry(callId);
+        if (e == null) {
+            return;
+        }
+        String state = (String) e[1];
+        if ("WAITING".equals(state) || "OFFERED".equals(state)) {
+            em.createNativeQuery("UPDATE queue_entry SET state = 'ENDED', exit_reason = 'ABANDONED', ended_at = ?1,"
+                    + " offered_agent = NULL, offer_command_id = NULL WHERE call_id = ?2")
+                    .setParameter(1, Timestamp.from(now())).setParameter(2, callId).executeUpdate();
+            if ("OFFERED".equals(state)) {
+                release((String) e[3], callId);
+            }
+            outbox.publish(callId, new QueueExited(callId, (String) e[0], QueueExitReason.ABANDONED, waitMillis(e)));
+            publishPositions((String) e[0]);
+        } else if ("CONNECTED".equals(state)) {
+            endConnected(callId, (String) e[5]);
+        }
+    }
+
+    /** The agent's leg ended (the caller may stay, for the survey): the agent is free of it. */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void bridgeEnded(BridgeEnded b) {
+        Object[] e = lockEntry(b.callId());
+        if (e != null && "CONNECTED".equals(e[1]) && b.agentId() != null && b.agentId().equals(e[5])) {
+            endConnected(b.callId(), b.agentId());
+        }
+    }
+
+    /** Waiting calls past their queue timeout leave with TIMEOUT; returns how many. */
+    @Transactional
+    public int timeOut(int limit) {
+        @SuppressWarnings("unchecked")
+        List<String> due = em.createNativeQuery("SELECT call_id FROM queue_entry WHERE state = 'WAITING' AND timeout_at <= ?1"
+                        + " ORDER BY timeout_at LIMIT ?2 FOR UPDATE SKIP LOCKED")
+                .setParameter(1, Timestamp.from(now())).setParameter(2, limit).getResultList();
+        Set<String> groups = new HashSet<>();
+        for (String callId : due) {
+            Object[] e = lockEntry(callId);
+            em.createNativeQuery("UPDATE queue_entry SET state = 'ENDED', exit_reason = 'TIMEOUT', ended_at = ?1 WHERE call_id = ?2")
+                    .setParameter(1, Timestamp.from(now())).setParameter(2, callId).executeUpdate();
+            outbox.publish(callId, new QueueExited(callId, (String) e[0], QueueExitReason.TIMEOUT, waitMillis(e)));
+            groups.add((String) e[0]);
+        }
+        groups.forEach(this::publishPositions);
+        return due.size();
+    }
+
+    /**
+     * Offers waiting calls of {@code group} to ready agents while both are there: for the first waiting
+     * call (of the next {@value #LOOK_AHEAD}) that some agent can take, the best such agent.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void assign(String group) {
+        boolean changed = false;
+        while (true) {
+            @SuppressWarnings("unchecked")
+            List<Object[]> waiting = em.createNativeQuery("SELECT call_id, caller_number, called_number, variables, key_trail,"
+                            + " enqueued_at FROM queue_entry WHERE skill_group = ?1 AND state = 'WAITING'"
+                            + " ORDER BY priority DESC, seq LIMIT ?2 FOR UPDATE SKIP LOCKED")
+                    .setParameter(1, group).setParameter(2, LOOK_AHEAD).getResultList();
+            boolean offered = false;
+            for (Object[] w : waiting) {
+                String callId = (String) w[0];
+                @SuppressWarnings("unchecked")
+                List<Object[]> agent = em.createNativeQuery("SELECT a.agent_id, a.endpoint FROM agent_view a"
+                                + " JOIN agent_skill_view s ON s.agent_id = a.agent_id AND s.skill_group_id = ?1"
+                                + " LEFT JOIN skill_group_view g ON g.id = ?1"
+                                + " WHERE a.state = 'READY' AND a.reserved_call IS NULL AND a.endpoint IS NOT NULL"
+                                + " AND a.active_calls < COALESCE(g.reception_limit, 1)"
+                                + " AND a.agent_id <> ALL (SELECT unnest(missed_agents) FROM queue_entry WHERE call_id = ?2)"
+                                + " ORDER BY s.priority, a.ready_since NULLS LAST, a.agent_id LIMIT 1 FOR UPDATE OF a SKIP LOCKED")
+                        .setParameter(1, group).setParameter(2, callId).getResultList();
+                if (agent.isEmpty()) {
+                    continue;
+                }
+                offer(group, w, (String) agent.get(0)[0], (String) agent.get(0)[1]);
+                offered = true;
+                changed = true;
+                break;
+            }
+            if (!offered) {
+                break;
+            }
+        }
+        if (changed) {
+            publishPositions(group);
+        }
+    }
+
+    private void offer(String group, Object[] w, String agentId, String endpoint) {
+        String callId = (String) w[0];
+        String commandId = UUID.randomUUID().toString();
+        em.createNativeQuery("UPDATE agent_view SET reserved_call = ?1 WHERE agent_id = ?2")
+                .setParameter(1, callId).setParameter(2, agentId).executeUpdate();
+        em.createNativeQuery("UPDATE queue_entry SET state = 'OFFERED', offered_agent = ?1, offer_command_id = ?2,"
+                + " position = NULL WHERE call_id = ?3").setParameter(1, agentId).setParameter(2, commandId)
+                .setParameter(3, callId).executeUpdate();
+        String caller = (String) w[1];
+        outbox.publish(callId, new ConnectAgent(commandId, callId, agentId, endpoint,
+                (int) Math.max(1, config.ringTimeout().toSeconds()), caller == null || caller.isEmpty() ? null : caller));
+        Map<String, String> variables = Json.MAPPER.convertValue(Json.read(((String) w[3]).getBytes(StandardCharsets.UTF_8),
+                Map.class), new TypeReference<Map<String, String>>() { });
+        List<KeyPress> trail = Json.MAPPER.convertValue(Json.read(((String) w[4]).getBytes(StandardCharsets.UTF_8),
+                List.class), new TypeReference<List<KeyPress>>() { });
+        long wait = Math.max(0, ChronoUnit.MILLIS.between(instant(w[5]), now()));
+        outbox.publish(callId, new AgentOffered(callId, group, agentId, caller == null ? "" : caller,
+                w[2] == null ? "" : (String) w[2], wait,
+                variables, trail));
+    }
+
+    /** Publishes the new position of every waiting call of {@code group} whose position changed. */
+    private void publishPositions(String group) {
+        @SuppressWarnings("unchecked")
+        List<Object[]> waiting = em.createNativeQuery("SELECT call_id, position FROM queue_entry WHERE skill_group = ?1"
+                + " AND state = 'WAITING' ORDER BY priority DESC, seq").setParameter(1, group).getResultList();
+        int position = 0;
+        for (Object[] w : waiting) {
+            position++;
+            Number was = (Number) w[1];
+            if (was == null || was.intValue() != position) {
+                em.createNativeQuery("UPDATE queue_entry SET position = ?1 WHERE call_id = ?2")
+                        .setParameter(1, position).setParameter(2, w[0]).executeUpdate();
+                outbox.publish((String) w[0], new QueuePositionChanged((String) w[0], group, position));
+            }
+        }
+    }
+
+    private void endConnected(String callId, String agent) {
+        em.createNativeQuery("UPDATE queue_entry SET state = 'ENDED', ended_at = ?1 WHERE call_id = ?2")
+                .setParameter(1, Timestamp.from(now())).setParameter(2, callId).executeUpdate();
+        em.createNativeQuery("UPDATE agent_view SET active_calls = GREATEST(0, active_calls - 1) WHERE agent_id = ?1")
+                .setParameter(1, agent).executeUpdate();
+    }
+
+    private void release(String agent, String callId) {
+        em.createNativeQuery("UPDATE agent_view SET reserved_call = NULL WHERE agent_id = ?1 AND reserved_call = ?2")
+                .setParameter(1, agent).setParameter(2, callId).executeUpdate();
+    }
+
+    /** {skill_group, state, enqueued_at, offered_agent, offer_command_id, connected_agent}, locked; null when unknown. */
+    private Object[] lockEntry(String callId) {
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.createNativeQuery("SELECT skill_group, state, enqueued_at, offered_agent, offer_command_id,"
+                + " connected_agent FROM queue_entry WHERE call_id = ?1 FOR UPDATE").setParameter(1, callId).getResultList();
+        return rows.isEmpty() ? null : rows.get(0);
+    }
+
+    private static long waitMillis(Object[] e) {
+        return Math.max(0, ChronoUnit.MILLIS.between(instant(e[2]), now()));
+    }
+
+    private static Instant instant(Object column) {
+        if (column instanceof Timestamp t) {
+            return t.toInstant();
+        }
+        if (column instanceof java.time.OffsetDateTime o) {
+            return o.toInstant();
+        }
+        return (Instant) column;
+    }
+
+    private long count(String sql, String param) {
+        return ((Number) em.createNativeQuery(sql).setParameter(1, param).getSingleResult()).longValue();
+    }
+
+    private static Instant now() {
+        return Instant.now().truncatedTo(ChronoUnit.MICROS);
+    }
+}

@@ -1,0 +1,223 @@
+package io.callstream.routing.queue;
+
+import io.callstream.contracts.Json;
+import io.callstream.contracts.Topics;
+import io.callstream.contracts.agent.AgentProfileChanged;
+import io.callstream.contracts.agent.AgentRole;
+import io.callstream.contracts.agent.AgentState;
+import io.callstream.contracts.agent.AgentStateCause;
+import io.callstream.contracts.agent.AgentStateChanged;
+import io.callstream.contracts.agent.SkillAssignment;
+import io.callstream.contracts.agent.SkillGroupChanged;
+import io.callstream.contracts.call.AgentConnected;
+import io.callstream.contracts.call.CallEnded;
+import io.callstream.contracts.call.ConnectAgent;
+import io.callstream.contracts.call.DialFailed;
+import io.callstream.contracts.call.DialFailureReason;
+import io.callstream.contracts.call.HangupParty;
+import io.callstream.contracts.ivr.KeyPress;
+import io.callstream.contracts.ivr.TransferRequested;
+import io.callstream.contracts.routing.AgentMissed;
+import io.callstream.contracts.routing.AgentOffered;
+import io.callstream.contracts.routing.CallConnected;
+import io.callstream.contracts.routing.CallQueued;
+import io.callstream.contracts.routing.MissReason;
+import io.callstream.contracts.routing.QueueExitReason;
+import io.callstream.contracts.routing.QueueExited;
+import io.callstream.contracts.routing.QueuePositionChanged;
+import io.callstream.testkit.KafkaEvents;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.test.junit.QuarkusTest;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Queues and assignment against real Kafka and PostgreSQL: the test plays agent-service (agents,
+ * groups, states), the IVR (transfer requests) and the gateway (answers to connect-agent commands,
+ * ends of calls), and reads what routing-service commands and publishes.
+ */
+@QuarkusTest
+class RoutingTest {
+    private final KafkaEvents kafka = KafkaEvents.shared();
+    @jakarta.inject.Inject
+    jakarta.persistence.EntityManager em;
+
+    static String id(String prefix) {
+        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    void group(String id, int limit) {
+        kafka.send(Topics.AGENT_EVENTS, SkillGroupChanged.TYPE, id, new SkillGroupChanged(id, "Group " + id, limit, null, false));
+    }
+
+    void agent(String agentId, String extension, SkillAssignment... skills) {
+        kafka.send(Topics.AGENT_EVENTS, AgentProfileChanged.TYPE, agentId, new AgentProfileChanged(agentId, "S" + extension,
+                "Agent " + extension, null, extension, "PJSIP/" + extension, AgentRole.AGENT, List.of(skills), false));
+    }
+
+    /**
+     * agent-service's state change, and waits until routing-service's view has it: events of different
+     * topics (agents, transfers) are not ordered with each other, so a transfer sent right after could
+     * otherwise be handled first.
+     */
+    void state(String agentId, AgentState state, Instant at) {
+        kafka.send(Topics.AGENT_EVENTS, AgentStateChanged.TYPE, agentId, new AgentStateChanged(agentId, state, null,
+                AgentState.OFFLINE, AgentStateCause.AGENT_REQUEST, null, null, null, false, at));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> QuarkusTransaction.requiringNew().call(() ->
+                !em.createNativeQuery("SELECT 1 FROM agent_view WHERE agent_id = ?1 AND state = ?2 AND endpoint IS NOT NULL")
+                        .setParameter(1, agentId).setParameter(2, state.name()).getResultList().isEmpty()));
+    }
+
+    void transfer(String callId, String group, int priority, int timeoutSeconds, Integer maxQueueLength) {
+        kafka.send(Topics.IVR_EVENTS, TransferRequested.TYPE, callId, new TransferRequested(callId, "s-" + callId, "agent",
+                group, priority, timeoutSeconds, maxQueueLength, null, "13900001111", "4001", Map.of("orderid", "A-17"),
+                List.of(new KeyPress("orderNo", "Order number", "4711#", Instant.parse("2026-11-24T09:00:00Z")))));
+    }
+
+    <T> T await(String topic, String callId, String type, Class<T> data) {
+        ConsumerRecord<String, byte[]> r = kafka.awaitRecord(topic, rec -> callId.equals(rec.key())
+                && type.equals(KafkaEvents.header(rec, "ce_type")));
+        return Json.read(r.value(), data);
+    }
+
+    <T> List<T> all(String topic, String callId, String type, Class<T> data) {
+        return kafka.readToEnd(topic).stream().filter(rec -> callId.equals(rec.key())
+                && type.equals(KafkaEvents.header(rec, "ce_type"))).map(rec -> Json.read(rec.value(), data)).toList();
+    }
+
+    @Test
+    void theCallGoesToTheHighestPriorityAgentThenTheLongestIdle() {
+        String g = id("sales");
+        String first = id("a"), second = id("a"), third = id("a");
+        group(g, 1);
+        Instant t0 = Instant.now().minusSeconds(600);
+        agent(first, "2001", new SkillAssignment(g, 2));   // idle longest, but priority 2
+        agent(second, "2002", new SkillAssignment(g, 1));  // priority 1, idle 5 minutes
+        agent(third, "2003", new SkillAssignment(g, 1));   // priority 1, idle 10 minutes: the one
+        state(first, AgentState.READY, t0.minusSeconds(600));
+        state(second, AgentState.READY, t0.plusSeconds(300));
+        state(third, AgentState.READY, t0);
+        String call = id("call");
+        transfer(call, g, 0, 300, null);
+
+        CallQueued queued = await(Topics.ROUTING_EVENTS, call, CallQueued.TYPE, CallQueued.class);
+        assertEquals(1, queued.position());
+        ConnectAgent connect = await(Topics.CALL_COMMANDS, call, ConnectAgent.TYPE, ConnectAgent.class);
+        assertEquals(third, connect.agentId());
+        assertEquals("PJSIP/2003", connect.endpoint());
+        assertEquals("13900001111", connect.callerId());
+        AgentOffered offered = await(Topics.ROUTING_EVENTS, call, AgentOffered.TYPE, AgentOffered.class);
+        assertEquals(third, offered.agentId());
+        assertEquals("A-17", offered.variables().get("orderid"));
+        assertEquals("Order number", offered.keyTrail().get(0).label());
+
+        kafka.send(Topics.CALL_EVENTS, AgentConnected.TYPE, call, new AgentConnected(call, connect.commandId(), third,
+                "PJSIP/2003", "PJSIP/2003-0001"));
+        CallConnected connected = await(Topics.ROUTING_EVENTS, call, CallConnected.TYPE, CallConnected.class);
+        assertEquals(third, connected.agentId());
+        assertEquals(g, connected.skillGroup());
+
+        // the next call goes to the next best: the one on a call is at its reception limit
+        String next = id("call");
+        transfer(next, g, 0, 300, null);
+        assertEquals(second, await(Topics.CALL_COMMANDS, next, ConnectAgent.TYPE, ConnectAgent.class).agentId());
+    }
+
+    @Test
+    void anAgentWhoDoesNotAnswerIsReportedAndTheCallGoesToTheNextWithoutLosingItsPlace() {
+        String g = id("support");
+        String a = id("a"), b = id("a");
+        group(g, 1);
+        agent(a, "2101", new SkillAssignment(g, 1));
+        agent(b, "2102", new SkillAssignment(g, 2));
+        state(a, AgentState.READY, Instant.now().minusSeconds(60));
+        state(b, AgentState.READY, Instant.now().minusSeconds(30));
+        String call = id("call");
+        transfer(call, g, 0, 300, null);
+        ConnectAgent first = await(Topics.CALL_COMMANDS, call, ConnectAgent.TYPE, ConnectAgent.class);
+        assertEquals(a, first.agentId());
+
+        kafka.send(Topics.CALL_EVENTS, DialFailed.TYPE, call, new DialFailed(call, first.commandId(), a, "PJSIP/2101",
+                DialFailureReason.NO_ANSWER));
+        AgentMissed missed = await(Topics.ROUTING_EVENTS, call, AgentMissed.TYPE, AgentMissed.class);
+        assertEquals(a, missed.agentId());
+        assertEquals(MissReason.NO_ANSWER, missed.reason());
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() ->
+                all(Topics.CALL_COMMANDS, call, ConnectAgent.TYPE, ConnectAgent.class).size() == 2);
+        ConnectAgent second = all(Topics.CALL_COMMANDS, call, ConnectAgent.TYPE, ConnectAgent.class).get(1);
+        assertEquals(b, second.agentId(), "the agent who missed is not offered the same call again");
+    }
+
+    @Test
+    void aCallerWaitsForAnAgentKeepsAPositionAndIsServedWhenOneIsReady() {
+        String g = id("renewals");
+        String a = id("a");
+        group(g, 1);
+        agent(a, "2201", new SkillAssignment(g, 3));
+        state(a, AgentState.NOT_READY, Instant.now()); // logged in, not ready: callers wait
+        String one = id("call"), two = id("call");
+        transfer(one, g, 0, 300, null);
+        assertEquals(1, await(Topics.ROUTING_EVENTS, one, CallQueued.TYPE, CallQueued.class).position());
+        transfer(two, g, 0, 300, null);
+        assertEquals(2, await(Topics.ROUTING_EVENTS, two, CallQueued.TYPE, CallQueued.class).position());
+
+        state(a, AgentState.READY, Instant.now());
+        assertEquals(a, await(Topics.CALL_COMMANDS, one, ConnectAgent.TYPE, ConnectAgent.class).agentId());
+        assertEquals(1, await(Topics.ROUTING_EVENTS, two, QueuePositionChanged.TYPE, QueuePositionChanged.class).position(),
+                "the second caller moved up");
+        assertTrue(all(Topics.CALL_COMMANDS, two, ConnectAgent.TYPE, ConnectAgent.class).isEmpty(), "one agent, one call");
+    }
+
+    @Test
+    void aHigherPriorityCallGoesFirst() {
+        String g = id("vip");
+        String a = id("a");
+        group(g, 1);
+        agent(a, "2301", new SkillAssignment(g, 1));
+        state(a, AgentState.NOT_READY, Instant.now());
+        String normal = id("call"), urgent = id("call");
+        transfer(normal, g, 0, 300, null);
+        await(Topics.ROUTING_EVENTS, normal, CallQueued.TYPE, CallQueued.class);
+        transfer(urgent, g, 5, 300, null);
+        assertEquals(1, await(Topics.ROUTING_EVENTS, urgent, CallQueued.TYPE, CallQueued.class).position());
+        state(a, AgentState.READY, Instant.now());
+        assertEquals(a, await(Topics.CALL_COMMANDS, urgent, ConnectAgent.TYPE, ConnectAgent.class).agentId());
+    }
+
+    @Test
+    void noAgentLoggedInQueueFullTimeoutAndAbandonTakeTheirExits() {
+        String empty = id("nobody");
+        String call = id("call");
+        transfer(call, empty, 0, 300, null);
+        assertEquals(QueueExitReason.NO_AGENT, await(Topics.ROUTING_EVENTS, call, QueueExited.TYPE, QueueExited.class).reason());
+
+        String g = id("busy");
+        String a = id("a");
+        group(g, 1);
+        agent(a, "2401", new SkillAssignment(g, 1));
+        state(a, AgentState.NOT_READY, Instant.now());
+        String waiting = id("call"), full = id("call"), quick = id("call");
+        transfer(waiting, g, 0, 300, 1);
+        await(Topics.ROUTING_EVENTS, waiting, CallQueued.TYPE, CallQueued.class);
+        transfer(full, g, 0, 300, 1);
+        assertEquals(QueueExitReason.QUEUE_FULL, await(Topics.ROUTING_EVENTS, full, QueueExited.TYPE, QueueExited.class).reason());
+
+        kafka.send(Topics.CALL_EVENTS, CallEnded.TYPE, waiting, new CallEnded(waiting, 16, "Normal Clearing", HangupParty.CALLER));
+        QueueExited abandoned = await(Topics.ROUTING_EVENTS, waiting, QueueExited.TYPE, QueueExited.class);
+        assertEquals(QueueExitReason.ABANDONED, abandoned.reason());
+
+        transfer(quick, g, 0, 1, null);
+        QueueExited timedOut = await(Topics.ROUTING_EVENTS, quick, QueueExited.TYPE, QueueExited.class);
+        assertEquals(QueueExitReason.TIMEOUT, timedOut.reason());
+        assertTrue(timedOut.waitMillis() >= 1000, "after the transfer's queue timeout: " + timedOut.waitMillis());
+    }
+}
