@@ -1,5 +1,15 @@
 package io.callstream.systemtests;
 
+import static io.callstream.systemtests.SystemChecks.await;
+import static io.callstream.systemtests.SystemChecks.check;
+import static io.callstream.systemtests.SystemChecks.count;
+import static io.callstream.systemtests.SystemChecks.finish;
+import static io.callstream.systemtests.SystemChecks.get;
+import static io.callstream.systemtests.SystemChecks.prompts;
+import static io.callstream.systemtests.SystemChecks.send;
+import static io.callstream.systemtests.SystemChecks.status;
+import static io.callstream.systemtests.SystemChecks.transcript;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -10,10 +20,6 @@ import io.callstream.servicekit.webhook.WebhookSignature;
 import java.io.File;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +27,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -41,8 +46,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * receiver), secret (the webhook secret the service was given). Prints each check; exits 1 on a failure.
  */
 public final class DemoCallSystemTest {
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
-    private static int failures;
 
     public static void main(String[] argv) throws Exception {
         Map<String, String> a = new HashMap<>();
@@ -181,79 +184,7 @@ public final class DemoCallSystemTest {
         check(WebhookSignature.verify(a.get("secret"), d.get("callstream-timestamp"), d.get("callstream-signature"),
                 d.get("body").getBytes(StandardCharsets.UTF_8), Duration.ofMinutes(5), Instant.now()), "webhook: the record, signed");
         api.stop(0);
-        System.out.println(failures == 0 ? "ALL CHECKS PASSED" : failures + " CHECK(S) FAILED");
-        System.exit(failures == 0 ? 0 : 1);
-    }
-
-    private static void check(boolean ok, String what) {
-        System.out.println((ok ? "  ok    " : "  FAIL  ") + what);
-        if (!ok) {
-            failures++;
-        }
-    }
-
-    private static long count(List<String> prompts, String text) {
-        return prompts.stream().filter(p -> p.contains(text)).count();
-    }
-
-    private static List<String> prompts(String pbx, String callId) throws Exception {
-        List<String> out = new ArrayList<>();
-        transcript(pbx, callId).get("prompts").forEach(p -> out.add(p.asText()));
-        return out;
-    }
-
-    private static JsonNode transcript(String pbx, String callId) throws Exception {
-        return get(pbx + "/calls/" + callId, null);
-    }
-
-    private interface Check {
-        boolean ok() throws Exception;
-    }
-
-    /** Polls (a system test of real processes: there is no event to wait on) until ok or the deadline. */
-    private static void await(Duration limit, String what, Check check) throws Exception {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (true) {
-            try {
-                if (check.ok()) {
-                    return;
-                }
-            } catch (java.io.IOException notYet) {
-                // the service is restarting
-            }
-            if (System.nanoTime() > deadline) {
-                System.out.println("  FAIL  timed out waiting for " + what);
-                System.exit(1);
-            }
-            Thread.sleep(200);
-        }
-    }
-
-    private static int status(String url) {
-        try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
-        } catch (Exception e) {
-            return 0;
-        }
-    }
-
-    private static JsonNode get(String url, String token) throws Exception {
-        return send("GET", url, token, null, 200);
-    }
-
-    private static JsonNode send(String method, String url, String token, JsonNode body, int expected) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
-                .header("Content-Type", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofByteArray(Json.MAPPER.writeValueAsBytes(body)));
-        if (token != null) {
-            b.header("Authorization", "Bearer " + token);
-        }
-        HttpResponse<String> response = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() != expected) {
-            throw new IllegalStateException(method + " " + url + " → " + response.statusCode() + ": " + response.body());
-        }
-        return response.body().isEmpty() ? null : Json.MAPPER.readTree(response.body());
+        finish("demo-call");
     }
 
     private DemoCallSystemTest() {

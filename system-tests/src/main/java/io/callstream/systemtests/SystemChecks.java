@@ -1,0 +1,98 @@
+package io.callstream.systemtests;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.callstream.contracts.Json;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** What the end-to-end system tests share: checks that count failures, polling, REST calls, the simulator's transcripts. */
+final class SystemChecks {
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+    static int failures;
+
+    static void check(boolean ok, String what) {
+        System.out.println((ok ? "  ok    " : "  FAIL  ") + what);
+        if (!ok) {
+            failures++;
+        }
+    }
+
+    static long count(List<String> prompts, String text) {
+        return prompts.stream().filter(p -> p.contains(text)).count();
+    }
+
+    static List<String> prompts(String pbx, String callId) throws Exception {
+        List<String> out = new ArrayList<>();
+        transcript(pbx, callId).get("prompts").forEach(p -> out.add(p.asText()));
+        return out;
+    }
+
+    static JsonNode transcript(String pbx, String callId) throws Exception {
+        return get(pbx + "/calls/" + callId, null);
+    }
+
+    interface Check {
+        boolean ok() throws Exception;
+    }
+
+    /** Polls (a system test of real processes: there is no event to wait on) until ok or the deadline. */
+    static void await(Duration limit, String what, Check check) throws Exception {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (true) {
+            try {
+                if (check.ok()) {
+                    return;
+                }
+            } catch (java.io.IOException notYet) {
+                // the service is restarting
+            }
+            if (System.nanoTime() > deadline) {
+                System.out.println("  FAIL  timed out waiting for " + what);
+                System.exit(1);
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    static int status(String url) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (Exception e) {
+            return 0;
+        }
+    }
+
+    static JsonNode get(String url, String token) throws Exception {
+        return send("GET", url, token, null, 200);
+    }
+
+    static JsonNode send(String method, String url, String token, JsonNode body, int expected) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofByteArray(Json.MAPPER.writeValueAsBytes(body)));
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        HttpResponse<String> response = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != expected) {
+            throw new IllegalStateException(method + " " + url + " → " + response.statusCode() + ": " + response.body());
+        }
+        return response.body().isEmpty() ? null : Json.MAPPER.readTree(response.body());
+    }
+
+    /** Prints the verdict and exits with it. */
+    static void finish(String name) {
+        System.out.println(failures == 0 ? name + ": ALL CHECKS PASSED" : name + ": " + failures + " CHECK(S) FAILED");
+        System.exit(failures == 0 ? 0 : 1);
+    }
+
+    private SystemChecks() {
+    }
+}
