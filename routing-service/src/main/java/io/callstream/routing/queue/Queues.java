@@ -104,7 +104,8 @@ public class Queues {
         }
         String agent = (String) e[3];
         em.createNativeQuery("UPDATE queue_entry SET state = 'CONNECTED', connected_agent = ?1, offered_agent = NULL,"
-                + " offer_command_id = NULL WHERE call_id = ?2").setParameter(1, agent).setParameter(2, c.callId()).executeUpdate();
+                + " offer_command_id = NULL, connected_at = ?3 WHERE call_id = ?2").setParameter(1, agent)
+                .setParameter(2, c.callId()).setParameter(3, Timestamp.from(now())).executeUpdate();
         em.createNativeQuery("UPDATE agent_view SET reserved_call = NULL, active_calls = active_calls + 1"
                 + " WHERE agent_id = ?1 AND reserved_call = ?2").setParameter(1, agent).setParameter(2, c.callId()).executeUpdate();
         outbox.publish(c.callId(), new CallConnected(c.callId(), (String) e[0], agent, waitMillis(e)));

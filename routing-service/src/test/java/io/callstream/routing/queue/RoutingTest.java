@@ -220,4 +220,44 @@ class RoutingTest {
         assertEquals(QueueExitReason.TIMEOUT, timedOut.reason());
         assertTrue(timedOut.waitMillis() >= 1000, "after the transfer's queue timeout: " + timedOut.waitMillis());
     }
+
+    @Test
+    void statisticsShowWaitingCallsAgentsAndTodaysCountsPerGroup() {
+        String g = id("stats");
+        String a = id("a"), b = id("a");
+        group(g, 1);
+        agent(a, "2501", new SkillAssignment(g, 1));
+        agent(b, "2502", new SkillAssignment(g, 2));
+        state(b, AgentState.NOT_READY, Instant.now());
+        state(a, AgentState.READY, Instant.now());
+        String answered = id("call"), abandoned = id("call"), waiting = id("call");
+        transfer(answered, g, 0, 300, null);
+        ConnectAgent c = await(Topics.CALL_COMMANDS, answered, ConnectAgent.TYPE, ConnectAgent.class);
+        kafka.send(Topics.CALL_EVENTS, AgentConnected.TYPE, answered, new AgentConnected(answered, c.commandId(), a,
+                c.endpoint(), c.endpoint() + "-1"));
+        await(Topics.ROUTING_EVENTS, answered, CallConnected.TYPE, CallConnected.class);
+        transfer(abandoned, g, 0, 300, null);
+        await(Topics.ROUTING_EVENTS, abandoned, CallQueued.TYPE, CallQueued.class);
+        kafka.send(Topics.CALL_EVENTS, CallEnded.TYPE, abandoned, new CallEnded(abandoned, 16, "Normal Clearing", HangupParty.CALLER));
+        await(Topics.ROUTING_EVENTS, abandoned, QueueExited.TYPE, QueueExited.class);
+        transfer(waiting, g, 0, 300, null);
+        await(Topics.ROUTING_EVENTS, waiting, CallQueued.TYPE, CallQueued.class);
+
+        String admin = io.callstream.testkit.TestTokens.token("admin", "alice");
+        io.restassured.RestAssured.given().auth().oauth2(admin).when().get("/api/v1/queue-stats/" + g).then().statusCode(200)
+                .body("waiting", org.hamcrest.Matchers.equalTo(1))
+                .body("agentsByState.READY", org.hamcrest.Matchers.equalTo(1))
+                .body("agentsByState.NOT_READY", org.hamcrest.Matchers.equalTo(1))
+                .body("offered", org.hamcrest.Matchers.equalTo(3))
+                .body("answered", org.hamcrest.Matchers.equalTo(1))
+                .body("abandoned", org.hamcrest.Matchers.equalTo(1))
+                .body("serviceLevelPercent", org.hamcrest.Matchers.equalTo(50.0f))
+                .body("averageWaitSeconds", org.hamcrest.Matchers.notNullValue());
+        io.restassured.RestAssured.given().auth().oauth2(admin).when().get("/api/v1/queue-stats").then().statusCode(200)
+                .body("skillGroup", org.hamcrest.Matchers.hasItem(g));
+        io.restassured.RestAssured.given().auth().oauth2(admin).queryParam("since", "today").when()
+                .get("/api/v1/queue-stats/" + g).then().statusCode(400).body("errors[0].field", org.hamcrest.Matchers.equalTo("since"));
+        io.restassured.RestAssured.given().auth().oauth2(io.callstream.testkit.TestTokens.token("agent", a)).when()
+                .get("/api/v1/queue-stats/" + g).then().statusCode(403);
+    }
 }
