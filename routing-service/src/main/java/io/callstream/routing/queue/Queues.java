@@ -286,7 +286,11 @@ public class Queues {
         return Math.max(0, ChronoUnit.MILLIS.between(instant(e[2]), now()));
     }
 
-    private static Instant instant(Object column) {
+    /** A timestamptz column as the JDBC driver and Hibernate hand it over (Timestamp or OffsetDateTime); null stays null. */
+    public static Instant instant(Object column) {
+        if (column == null) {
+            return null;
+        }
         if (column instanceof Timestamp t) {
             return t.toInstant();
         }

@@ -75,7 +75,7 @@ public class QueueStats {
         Instant now = Instant.now();
         Object[] waiting = (Object[]) em.createNativeQuery("SELECT count(*), min(enqueued_at) FROM queue_entry"
                 + " WHERE skill_group = ?1 AND state = 'WAITING'").setParameter(1, group).getSingleResult();
-        Instant oldest = instant(waiting[1]);
+        Instant oldest = io.callstream.routing.queue.Queues.instant(waiting[1]);
         Map<String, Long> byState = new LinkedHashMap<>();
         for (String s : List.of("READY", "RINGING", "BUSY", "AFTER_CALL_WORK", "NOT_READY", "OFFLINE")) {
             byState.put(s, 0L);
@@ -103,19 +103,6 @@ public class QueueStats {
 
     private static long n(Object o) {
         return ((Number) o).longValue();
-    }
-
-    private static Instant instant(Object column) {
-        if (column == null) {
-            return null;
-        }
-        if (column instanceof Timestamp ts) {
-            return ts.toInstant();
-        }
-        if (column instanceof java.time.OffsetDateTime o) {
-            return o.toInstant();
-        }
-        return (Instant) column;
     }
 
     private static void check(int serviceLevelSeconds) {
