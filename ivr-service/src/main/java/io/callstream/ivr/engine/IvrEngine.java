@@ -208,12 +208,26 @@ public class IvrEngine {
             QueueExited q = event.data(QueueExited.class);
             queued(q.callId(), q);
         } else if (CallQueued.TYPE.equals(type) || QueuePositionChanged.TYPE.equals(type)) {
-            int position = CallQueued.TYPE.equals(type) ? event.data(CallQueued.class).position()
-                    : event.data(QueuePositionChanged.class).position();
+            int position;
+            Integer estimate;
+            if (CallQueued.TYPE.equals(type)) {
+                CallQueued q = event.data(CallQueued.class);
+                position = q.position();
+                estimate = q.estimatedWaitSeconds();
+            } else {
+                QueuePositionChanged q = event.data(QueuePositionChanged.class);
+                position = q.position();
+                estimate = q.estimatedWaitSeconds();
+            }
             IvrSession s = running(event.subject());
             if (s != null) {
                 SessionState state = read(s.state);
                 state.variables.put("sys.queuePosition", String.valueOf(position));
+                if (estimate != null) {
+                    state.variables.put("sys.estimatedWaitSeconds", String.valueOf(estimate));
+                } else {
+                    state.variables.remove("sys.estimatedWaitSeconds");
+                }
                 s.state = write(state);
                 if (CallQueued.TYPE.equals(type) && s.announceAt != null && "queue".equals(state.phase)) {
                     s.announceAt = Instant.now(); // the first announcement as the caller joins, then every interval
@@ -397,7 +411,7 @@ public class IvrEngine {
 
     /**
      * A queued caller's announcement is due: the music stops, the node's announcement plays (with
-     * {@code sys.queuePosition}, {@code sys.callersAhead}, {@code sys.queueWaitSeconds}), the music
+     * {@code sys.queuePosition}, {@code sys.callersAhead}, {@code sys.queueWaitSeconds}, {@code sys.estimatedWaitSeconds}), the music
      * starts again. None of the three moves the session: it still waits for routing's answer.
      */
     public void announce(IvrSession s) {

@@ -103,18 +103,20 @@ class TransferToAgentTest {
     @Test
     void aWaitingCallerHearsTheirPositionAsTheyJoinWithTheMusicPausedAroundIt() {
         String flow = FLOW.replace("\"holdMusic\": \"calm\",", "\"holdMusic\": \"calm\", \"announceIntervalSeconds\": 30, "
-                + "\"announcement\": {\"text\": \"You are number ${sys.queuePosition}, ${sys.callersAhead} ahead of you.\"},");
+                + "\"announcement\": {\"text\": \"You are number ${sys.queuePosition}, ${sys.callersAhead} ahead of you,"
+                + " about ${sys.estimatedWaitSeconds} seconds.\"},");
         String callId = sw.call("13900000023", FakeSwitch.publishAndBind(flow));
         sw.answer(callId);
         CollectDigits order = sw.next(callId, CollectDigits.class);
         sw.send(new DigitsCollected(callId, order.commandId(), "5", DigitsCompletion.TERMINATOR));
         sw.next(callId, StartHold.class);
         sw.awaitIvr(callId, TransferRequested.class);
-        sw.send(new CallQueued(callId, "pre-sales", 3, Instant.now()));
+        sw.send(new CallQueued(callId, "pre-sales", 3, Instant.now(), 90));
 
         sw.next(callId, StopHold.class);
         PlayPrompt announcement = sw.next(callId, PlayPrompt.class);
-        assertEquals("You are number 3, 2 ahead of you.", announcement.prompt().text());
+        assertEquals("You are number 3, 2 ahead of you, about 90 seconds.", announcement.prompt().text(),
+                "routing's estimate as ${sys.estimatedWaitSeconds}");
         assertEquals("calm", sw.next(callId, StartHold.class).musicClass(), "the music comes back");
         // the announcement's result does not move the session: routing's answer still does
         sw.send(new PromptPlayed(callId, announcement.commandId(), null));

@@ -43,6 +43,8 @@ import java.util.UUID;
 public class Queues {
     /** How many waiting calls one assignment round looks at for one an agent can take. */
     private static final int LOOK_AHEAD = 20;
+    /** The talk time an estimate assumes before the group has answered calls to average. */
+    private static final int DEFAULT_TALK_SECONDS = 60;
 
     private final EntityManager em;
     private final Outbox outbox;
@@ -91,7 +93,8 @@ public class Queues {
                 + " AND (e.priority > me.priority OR e.priority = me.priority AND e.seq <= me.seq)", t.callId());
         em.createNativeQuery("UPDATE queue_entry SET position = ?1 WHERE call_id = ?2")
                 .setParameter(1, position).setParameter(2, t.callId()).executeUpdate();
-        outbox.publish(t.callId(), new CallQueued(t.callId(), t.skillGroup(), position, now));
+        outbox.publish(t.callId(), new CallQueued(t.callId(), t.skillGroup(), position, now,
+                estimate(position, secondsPerPosition(t.skillGroup()))));
         assign(t.skillGroup());
     }
 
@@ -251,15 +254,36 @@ public class Queues {
         List<Object[]> waiting = em.createNativeQuery("SELECT call_id, position FROM queue_entry WHERE skill_group = ?1"
                 + " AND state = 'WAITING' ORDER BY priority DESC, seq").setParameter(1, group).getResultList();
         int position = 0;
+        double perPosition = waiting.isEmpty() ? 0 : secondsPerPosition(group);
         for (Object[] w : waiting) {
             position++;
             Number was = (Number) w[1];
             if (was == null || was.intValue() != position) {
                 em.createNativeQuery("UPDATE queue_entry SET position = ?1 WHERE call_id = ?2")
                         .setParameter(1, position).setParameter(2, w[0]).executeUpdate();
-                outbox.publish((String) w[0], new QueuePositionChanged((String) w[0], group, position));
+                outbox.publish((String) w[0], new QueuePositionChanged((String) w[0], group, position,
+                        estimate(position, perPosition)));
             }
         }
+    }
+
+    /**
+     * How long each place in the group's queue takes to clear: the average talk time of its last 50
+     * answered calls ({@value #DEFAULT_TALK_SECONDS} s until it has some) over its agents logged in.
+     */
+    private double secondsPerPosition(String group) {
+        Object[] r = (Object[]) em.createNativeQuery("SELECT (SELECT avg(extract(epoch FROM ended_at - connected_at))"
+                        + " FROM (SELECT ended_at, connected_at FROM queue_entry WHERE skill_group = ?1 AND connected_at IS NOT NULL"
+                        + " AND ended_at IS NOT NULL ORDER BY ended_at DESC LIMIT 50) recent),"
+                        + " (SELECT count(*) FROM agent_skill_view s JOIN agent_view a ON a.agent_id = s.agent_id"
+                        + " WHERE s.skill_group_id = ?1 AND a.state <> 'OFFLINE')")
+                .setParameter(1, group).getSingleResult();
+        double talk = r[0] == null ? DEFAULT_TALK_SECONDS : ((Number) r[0]).doubleValue();
+        return talk / Math.max(1, ((Number) r[1]).longValue());
+    }
+
+    private static int estimate(int position, double secondsPerPosition) {
+        return (int) Math.ceil(position * secondsPerPosition);
     }
 
     private void endConnected(String callId, String agent) {

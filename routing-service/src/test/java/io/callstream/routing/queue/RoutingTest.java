@@ -166,14 +166,19 @@ class RoutingTest {
         state(a, AgentState.NOT_READY, Instant.now()); // logged in, not ready: callers wait
         String one = id("call"), two = id("call");
         transfer(one, g, 0, 300, null);
-        assertEquals(1, await(Topics.ROUTING_EVENTS, one, CallQueued.TYPE, CallQueued.class).position());
+        CallQueued first = await(Topics.ROUTING_EVENTS, one, CallQueued.TYPE, CallQueued.class);
+        assertEquals(1, first.position());
+        assertEquals(60, first.estimatedWaitSeconds(), "one agent logged in, no talk times yet: 60 s a place");
         transfer(two, g, 0, 300, null);
-        assertEquals(2, await(Topics.ROUTING_EVENTS, two, CallQueued.TYPE, CallQueued.class).position());
+        CallQueued second = await(Topics.ROUTING_EVENTS, two, CallQueued.TYPE, CallQueued.class);
+        assertEquals(2, second.position());
+        assertEquals(120, second.estimatedWaitSeconds());
 
         state(a, AgentState.READY, Instant.now());
         assertEquals(a, await(Topics.CALL_COMMANDS, one, ConnectAgent.TYPE, ConnectAgent.class).agentId());
-        assertEquals(1, await(Topics.ROUTING_EVENTS, two, QueuePositionChanged.TYPE, QueuePositionChanged.class).position(),
-                "the second caller moved up");
+        QueuePositionChanged moved = await(Topics.ROUTING_EVENTS, two, QueuePositionChanged.TYPE, QueuePositionChanged.class);
+        assertEquals(1, moved.position(), "the second caller moved up");
+        assertEquals(60, moved.estimatedWaitSeconds());
         assertTrue(all(Topics.CALL_COMMANDS, two, ConnectAgent.TYPE, ConnectAgent.class).isEmpty(), "one agent, one call");
     }
 
