@@ -207,8 +207,9 @@ public class Queues {
                                 + " LEFT JOIN skill_group_view g ON g.id = ?1"
                                 + " WHERE a.state = 'READY' AND a.reserved_call IS NULL AND a.endpoint IS NOT NULL"
                                 + " AND a.active_calls < COALESCE(g.reception_limit, 1)"
-                                + " AND a.agent_id <> ALL (SELECT unnest(missed_agents) FROM queue_entry WHERE call_id = ?2)"
-                                + " ORDER BY s.priority, a.ready_since NULLS LAST, a.agent_id LIMIT 1 FOR UPDATE OF a SKIP LOCKED")
+                                // an agent who missed this call comes last: offered it again only when no one else can take it
+                                + " ORDER BY a.agent_id = ANY (SELECT unnest(missed_agents) FROM queue_entry WHERE call_id = ?2),"
+                                + " s.priority, a.ready_since NULLS LAST, a.agent_id LIMIT 1 FOR UPDATE OF a SKIP LOCKED")
                         .setParameter(1, group).setParameter(2, callId).getResultList();
                 if (agent.isEmpty()) {
                     continue;

@@ -154,7 +154,14 @@ class RoutingTest {
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() ->
                 all(Topics.CALL_COMMANDS, call, ConnectAgent.TYPE, ConnectAgent.class).size() == 2);
         ConnectAgent second = all(Topics.CALL_COMMANDS, call, ConnectAgent.TYPE, ConnectAgent.class).get(1);
-        assertEquals(b, second.agentId(), "the agent who missed is not offered the same call again");
+        assertEquals(b, second.agentId(), "the agent who missed is not offered the same call while another can take it");
+
+        // b does not answer either: with no one else, the call goes back to a rather than wait for its timeout
+        kafka.send(Topics.CALL_EVENTS, DialFailed.TYPE, call, new DialFailed(call, second.commandId(), b, "PJSIP/2102",
+                DialFailureReason.BUSY));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() ->
+                all(Topics.CALL_COMMANDS, call, ConnectAgent.TYPE, ConnectAgent.class).size() == 3);
+        assertEquals(a, all(Topics.CALL_COMMANDS, call, ConnectAgent.TYPE, ConnectAgent.class).get(2).agentId());
     }
 
     @Test
