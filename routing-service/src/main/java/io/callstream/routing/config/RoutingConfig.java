@@ -12,7 +12,15 @@ public interface RoutingConfig {
     @WithDefault("20s")
     Duration ringTimeout();
 
-    /** {@code callstream.routing.queue-tick}: how often queue timeouts are looked for. */
+    /**
+     * {@code callstream.routing.offer-grace}: how long past the ring timeout an offer waits for the
+     * gateway's answer (connected or dial failed) before it is given up as failed — the agent released,
+     * the caller offered the next one. Only a gateway lost mid-offer needs it.
+     */
+    @WithDefault("30s")
+    Duration offerGrace();
+
+    /** {@code callstream.routing.queue-tick}: how often queue timeouts and given-up offers are looked for. */
     @WithDefault("500ms")
     Duration queueTick();
 

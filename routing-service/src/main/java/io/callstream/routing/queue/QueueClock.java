@@ -7,12 +7,16 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
-/** Ends queue waits that ran out (the deadline is in each row: a restart or another replica ends them too). */
+/**
+ * Ends queue waits that ran out, and gives up offers the gateway never answered (the deadlines are in
+ * the rows: a restart or another replica ends them too).
+ */
 @ApplicationScoped
 public class QueueClock {
     private final Queues queues;
     private final RoutingConfig config;
     private Sweeper sweeper;
+    private Sweeper offers;
 
     QueueClock(Queues queues, RoutingConfig config) {
         this.queues = queues;
@@ -21,11 +25,15 @@ public class QueueClock {
 
     void start(@Observes StartupEvent ignored) {
         sweeper = Sweeper.start("queue-timeouts", config.queueTick(), 200, queues::timeOut);
+        offers = Sweeper.start("offer-expiry", config.queueTick(), 50, queues::giveUpOffers);
     }
 
     void stop(@Observes ShutdownEvent ignored) {
         if (sweeper != null) {
             sweeper.close();
+        }
+        if (offers != null) {
+            offers.close();
         }
     }
 }

@@ -107,7 +107,7 @@ public class Queues {
         }
         String agent = (String) e[3];
         em.createNativeQuery("UPDATE queue_entry SET state = 'CONNECTED', connected_agent = ?1, offered_agent = NULL,"
-                + " offer_command_id = NULL, connected_at = ?3 WHERE call_id = ?2").setParameter(1, agent)
+                + " offer_command_id = NULL, offer_expires_at = NULL, connected_at = ?3 WHERE call_id = ?2").setParameter(1, agent)
                 .setParameter(2, c.callId()).setParameter(3, Timestamp.from(now())).executeUpdate();
         em.createNativeQuery("UPDATE agent_view SET reserved_call = NULL, active_calls = active_calls + 1"
                 + " WHERE agent_id = ?1 AND reserved_call = ?2").setParameter(1, agent).setParameter(2, c.callId()).executeUpdate();
@@ -121,18 +121,23 @@ public class Queues {
         if (e == null || !"OFFERED".equals(e[1]) || d.commandId() == null || !d.commandId().equals(e[4])) {
             return;
         }
-        String agent = (String) e[3];
-        em.createNativeQuery("UPDATE queue_entry SET state = 'WAITING', offered_agent = NULL, offer_command_id = NULL,"
-                + " missed_agents = array_append(missed_agents, ?1) WHERE call_id = ?2")
-                .setParameter(1, agent).setParameter(2, d.callId()).executeUpdate();
-        release(agent, d.callId());
         MissReason reason = switch (d.reason()) {
             case NO_ANSWER -> MissReason.NO_ANSWER;
             case BUSY -> MissReason.BUSY;
             default -> MissReason.FAILED;
         };
-        outbox.publish(d.callId(), new AgentMissed(d.callId(), (String) e[0], agent, reason));
+        missed(d.callId(), e, reason);
         assign((String) e[0]);
+    }
+
+    /** The offered agent is released and reported; the call waits again at its place, this agent last for it. */
+    private void missed(String callId, Object[] e, MissReason reason) {
+        String agent = (String) e[3];
+        em.createNativeQuery("UPDATE queue_entry SET state = 'WAITING', offered_agent = NULL, offer_command_id = NULL,"
+                + " offer_expires_at = NULL, missed_agents = array_append(missed_agents, ?1) WHERE call_id = ?2")
+                .setParameter(1, agent).setParameter(2, callId).executeUpdate();
+        release(agent, callId);
+        outbox.publish(callId, new AgentMissed(callId, (String) e[0], agent, reason));
     }
 
     /** The caller hung up: abandoned if still waiting or ringing an agent; the agent freed if connected. */
@@ -145,7 +150,7 @@ public class Queues {
         String state = (String) e[1];
         if ("WAITING".equals(state) || "OFFERED".equals(state)) {
             em.createNativeQuery("UPDATE queue_entry SET state = 'ENDED', exit_reason = 'ABANDONED', ended_at = ?1,"
-                    + " offered_agent = NULL, offer_command_id = NULL WHERE call_id = ?2")
+                    + " offered_agent = NULL, offer_command_id = NULL, offer_expires_at = NULL WHERE call_id = ?2")
                     .setParameter(1, Timestamp.from(now())).setParameter(2, callId).executeUpdate();
             if ("OFFERED".equals(state)) {
                 release((String) e[3], callId);
@@ -182,6 +187,26 @@ public class Queues {
             groups.add((String) e[0]);
         }
         groups.forEach(this::publishPositions);
+        return due.size();
+    }
+
+    /**
+     * Offers the gateway never answered by their deadline (ring timeout + {@code offer-grace}) are given
+     * up as {@code FAILED} misses and the groups assigned again; returns how many.
+     */
+    @Transactional
+    public int giveUpOffers(int limit) {
+        @SuppressWarnings("unchecked")
+        List<String> due = em.createNativeQuery("SELECT call_id FROM queue_entry WHERE state = 'OFFERED'"
+                        + " AND offer_expires_at <= ?1 ORDER BY offer_expires_at LIMIT ?2 FOR UPDATE SKIP LOCKED")
+                .setParameter(1, Timestamp.from(now())).setParameter(2, limit).getResultList();
+        Set<String> groups = new HashSet<>();
+        for (String callId : due) {
+            Object[] e = lockEntry(callId);
+            missed(callId, e, MissReason.FAILED);
+            groups.add((String) e[0]);
+        }
+        groups.forEach(this::assign);
         return due.size();
     }
 
@@ -234,8 +259,9 @@ public class Queues {
         em.createNativeQuery("UPDATE agent_view SET reserved_call = ?1 WHERE agent_id = ?2")
                 .setParameter(1, callId).setParameter(2, agentId).executeUpdate();
         em.createNativeQuery("UPDATE queue_entry SET state = 'OFFERED', offered_agent = ?1, offer_command_id = ?2,"
-                + " position = NULL WHERE call_id = ?3").setParameter(1, agentId).setParameter(2, commandId)
-                .setParameter(3, callId).executeUpdate();
+                + " position = NULL, offer_expires_at = ?4 WHERE call_id = ?3").setParameter(1, agentId)
+                .setParameter(2, commandId).setParameter(3, callId)
+                .setParameter(4, Timestamp.from(now().plus(config.ringTimeout()).plus(config.offerGrace()))).executeUpdate();
         String caller = (String) w[1];
         outbox.publish(callId, new ConnectAgent(commandId, callId, agentId, endpoint,
                 (int) Math.max(1, config.ringTimeout().toSeconds()), caller == null || caller.isEmpty() ? null : caller));

@@ -165,6 +165,48 @@ class RoutingTest {
     }
 
     @Test
+    void anOfferTheGatewayNeverAnswersIsGivenUpAndTheCallGoesToTheNextAgent() {
+        String g = id("lost");
+        String a = id("a"), b = id("a");
+        group(g, 1);
+        agent(a, "2151", new SkillAssignment(g, 1));
+        agent(b, "2152", new SkillAssignment(g, 2));
+        state(a, AgentState.READY, Instant.now().minusSeconds(60));
+        state(b, AgentState.READY, Instant.now().minusSeconds(30));
+        String call = id("call");
+        transfer(call, g, 0, 300, null);
+        ConnectAgent first = await(Topics.CALL_COMMANDS, call, ConnectAgent.TYPE, ConnectAgent.class);
+        assertEquals(a, first.agentId());
+        Instant deadline = QuarkusTransaction.requiringNew().call(() -> Queues.instant(em.createNativeQuery(
+                "SELECT offer_expires_at FROM queue_entry WHERE call_id = ?1").setParameter(1, call).getSingleResult()));
+        assertTrue(deadline.isAfter(Instant.now().plusSeconds(40)), "ring timeout 20 s + grace 30 s: " + deadline);
+
+        // the gateway holding the call is gone and never answers: the deadline passes (moved, not waited for)
+        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery(
+                "UPDATE queue_entry SET offer_expires_at = now() - interval '1 second' WHERE call_id = ?1")
+                .setParameter(1, call).executeUpdate());
+        AgentMissed missed = await(Topics.ROUTING_EVENTS, call, AgentMissed.TYPE, AgentMissed.class);
+        assertEquals(a, missed.agentId());
+        assertEquals(MissReason.FAILED, missed.reason());
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() ->
+                all(Topics.CALL_COMMANDS, call, ConnectAgent.TYPE, ConnectAgent.class).size() == 2);
+        assertEquals(b, all(Topics.CALL_COMMANDS, call, ConnectAgent.TYPE, ConnectAgent.class).get(1).agentId());
+
+        // the lost gateway's answer, arriving after all, is not taken for the new offer's; b's no-answer
+        // after it (same call: same partition, so handled after it) shows it was handled
+        ConnectAgent second = all(Topics.CALL_COMMANDS, call, ConnectAgent.TYPE, ConnectAgent.class).get(1);
+        kafka.send(Topics.CALL_EVENTS, AgentConnected.TYPE, call, new AgentConnected(call, first.commandId(), a,
+                "PJSIP/2151", "PJSIP/2151-0001"));
+        kafka.send(Topics.CALL_EVENTS, DialFailed.TYPE, call, new DialFailed(call, second.commandId(), b, "PJSIP/2152",
+                DialFailureReason.NO_ANSWER));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() ->
+                all(Topics.ROUTING_EVENTS, call, AgentMissed.TYPE, AgentMissed.class).size() == 2);
+        assertTrue(all(Topics.ROUTING_EVENTS, call, CallConnected.TYPE, CallConnected.class).isEmpty());
+        assertEquals(0, ((Number) QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
+                "SELECT active_calls FROM agent_view WHERE agent_id = ?1").setParameter(1, a).getSingleResult())).intValue());
+    }
+
+    @Test
     void aCallerWaitsForAnAgentKeepsAPositionAndIsServedWhenOneIsReady() {
         String g = id("renewals");
         String a = id("a");
