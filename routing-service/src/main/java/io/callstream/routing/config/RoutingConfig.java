@@ -27,4 +27,20 @@ public interface RoutingConfig {
     /** {@code callstream.routing.consumer-threads}: consumer threads reading IVR, call and agent events. */
     @WithDefault("2")
     int consumerThreads();
+
+    /** The queue statistics as Prometheus gauges on {@code /q/metrics}. */
+    Metrics metrics();
+
+    interface Metrics {
+        /**
+         * {@code callstream.routing.metrics.max-age}: a scrape older than this after the last one reads the
+         * database again (three queries for all groups); scrapes in between read the same snapshot.
+         */
+        @WithDefault("5s")
+        Duration maxAge();
+
+        /** {@code callstream.routing.metrics.service-level}: the service level gauge counts calls answered within this. */
+        @WithDefault("20s")
+        Duration serviceLevel();
+    }
 }
