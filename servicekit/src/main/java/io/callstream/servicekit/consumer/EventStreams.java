@@ -89,6 +89,11 @@ public class EventStreams {
             p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
             p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
             p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 200);
+            // a stream reads several topics of 3 partitions each: round robin spreads all of them over all
+            // consumers of the group (the range default gives partition n of every topic to the same
+            // consumer, leaving consumers beyond 3 idle however many replicas run)
+            p.putIfAbsent(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
+                    org.apache.kafka.clients.consumer.RoundRobinAssignor.class.getName());
             long session = config.consumer().sessionTimeout().toMillis();
             p.putIfAbsent(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) session); // kafka.session.timeout.ms wins
             p.putIfAbsent(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) Math.max(500, session / 4));
