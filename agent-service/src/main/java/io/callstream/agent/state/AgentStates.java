@@ -41,6 +41,9 @@ public class AgentStates {
     private final Outbox outbox;
     private final AgentConfig config;
     private final AgentStateMachine machine;
+    /** Ended calls are remembered for a day; the older ones are deleted at most this often (per process). */
+    private static final long ENDED_PURGE_EVERY_MILLIS = 600_000;
+    private final java.util.concurrent.atomic.AtomicLong lastEndedPurge = new java.util.concurrent.atomic.AtomicLong();
 
     AgentStates(EntityManager em, Outbox outbox, AgentConfig config) {
         this.em = em;
@@ -109,9 +112,15 @@ public class AgentStates {
         return AgentStateView.of(s);
     }
 
-    /** routing-service offered the agent a call. In the consumer's transaction. */
+    /**
+     * routing-service offered the agent a call. In the consumer's transaction. An offer read after the
+     * call (or the agent's leg) ended is passed over: the phone does not ring for a call that is over.
+     */
     @Transactional(Transactional.TxType.MANDATORY)
     public void offered(String agentId, String callId, String skillGroupId) {
+        if (ended(agentId, callId)) {
+            return;
+        }
         lockIfKnown(agentId).ifPresent(s -> {
             Instant now = now();
             record(s, machine.offered(s, callId, skillGroupId, now), now);
@@ -127,17 +136,33 @@ public class AgentStates {
         });
     }
 
+    /**
+     * The agent answered. Read after the call (or the agent's leg) ended, the end follows at once: the
+     * agent talked, so it goes through busy to after-call work rather than stay busy.
+     */
     @Transactional(Transactional.TxType.MANDATORY)
     public void connected(String agentId, String callId, String skillGroupId) {
+        boolean over = ended(agentId, callId);
         lockIfKnown(agentId).ifPresent(s -> {
             Instant now = now();
             record(s, machine.connected(s, callId, skillGroupId, now), now);
+            if (over) {
+                record(s, machine.callEnded(s, callId, afterCallWork(s.skillGroupId), now), now);
+            }
         });
     }
 
     /** The agent's leg of {@code callId} ended (agent known), or the call ended (every agent on it). */
     @Transactional(Transactional.TxType.MANDATORY)
     public void callEnded(String agentId, String callId) {
+        Instant at = now();
+        em.createNativeQuery("INSERT INTO ended_call (call_id, agent_id, ended_at) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING")
+                .setParameter(1, callId).setParameter(2, agentId == null ? "" : agentId).setParameter(3, at).executeUpdate();
+        long last = lastEndedPurge.get();
+        if (at.toEpochMilli() - last > ENDED_PURGE_EVERY_MILLIS && lastEndedPurge.compareAndSet(last, at.toEpochMilli())) {
+            em.createNativeQuery("DELETE FROM ended_call WHERE ended_at < ?1").setParameter(1, at.minus(Duration.ofDays(1)))
+                    .executeUpdate();
+        }
         List<AgentStatus> on;
         if (agentId != null) {
             on = lockIfKnown(agentId).stream().toList();
@@ -151,6 +176,12 @@ public class AgentStates {
             Instant now = now();
             record(s, machine.callEnded(s, callId, afterCallWork(s.skillGroupId), now), now);
         }
+    }
+
+    /** Whether the call, or this agent's leg of it, ended already (read earlier from the call events). */
+    private boolean ended(String agentId, String callId) {
+        return !em.createNativeQuery("SELECT 1 FROM ended_call WHERE call_id = ?1 AND agent_id IN ('', ?2)")
+                .setParameter(1, callId).setParameter(2, agentId).getResultList().isEmpty();
     }
 
     /** Ends after-call work that is due, up to {@code limit} agents; returns how many. */

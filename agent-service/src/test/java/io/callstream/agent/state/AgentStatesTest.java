@@ -242,6 +242,40 @@ class AgentStatesTest {
         await().untilAsserted(() -> assertEquals("MISSED_CALLS_LIMIT", published(a).get(published(a).size() - 1).cause().name()));
     }
 
+    /** Waits until agent-service applied the event (its processed-event row). */
+    void awaitApplied(String eventId) {
+        await().atMost(Duration.ofSeconds(20)).until(() -> QuarkusTransaction.requiringNew().call(() ->
+                !em.createNativeQuery("SELECT 1 FROM processed_event WHERE event_id = ?1").setParameter(1, eventId)
+                        .getResultList().isEmpty()));
+    }
+
+    @Test
+    void routingsEventsReadAfterTheCallEndedDoNotLeaveTheAgentRingingOrBusy() {
+        TestAgent a = newAgent();
+        String group = newSkillGroup(1);
+        ask(a, a.token(), "{\"state\":\"READY\"}").statusCode(200);
+
+        // the caller hung up while routing offered the call: the offer is read after the end (another topic)
+        String gone = "call-" + UUID.randomUUID();
+        awaitApplied(kafka.send(Topics.CALL_EVENTS, CallEnded.TYPE, gone, new CallEnded(gone, 16, "Normal Clearing",
+                HangupParty.CALLER)));
+        awaitApplied(kafka.send(Topics.ROUTING_EVENTS, AgentOffered.TYPE, gone, new AgentOffered(gone, group, a.id(), "139",
+                "4001", 0, Map.of(), List.of())));
+        state(a).body("state", equalTo("READY"));
+
+        // a short call whose agent leg ended before routing's connected was read: busy, then after-call work
+        String quick = "call-" + UUID.randomUUID();
+        kafka.send(Topics.ROUTING_EVENTS, AgentOffered.TYPE, quick, new AgentOffered(quick, group, a.id(), "139", "4001",
+                0, Map.of(), List.of()));
+        awaitState(a, "RINGING");
+        awaitApplied(kafka.send(Topics.CALL_EVENTS, BridgeEnded.TYPE, quick, new BridgeEnded(quick, "cmd-1", a.id(),
+                "PJSIP/1001", HangupParty.AGENT, 2_000)));
+        awaitApplied(kafka.send(Topics.ROUTING_EVENTS, CallConnected.TYPE, quick, new CallConnected(quick, group, a.id(), 900)));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertEquals(List.of("READY/AGENT_REQUEST",
+                "RINGING/CALL_OFFERED", "READY/CALL_ENDED", "BUSY/CALL_CONNECTED", "AFTER_CALL_WORK/CALL_ENDED",
+                "READY/AFTER_CALL_WORK_ENDED"), published(a).stream().map(e -> e.state() + "/" + e.cause()).toList()));
+    }
+
     @Test
     void callerHangingUpWhileTheAgentsPhoneRingsReturnsTheAgentToReady() {
         TestAgent a = newAgent();
