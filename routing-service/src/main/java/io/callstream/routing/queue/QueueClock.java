@@ -17,6 +17,7 @@ public class QueueClock {
     private final RoutingConfig config;
     private Sweeper sweeper;
     private Sweeper offers;
+    private Sweeper endedCalls;
 
     QueueClock(Queues queues, RoutingConfig config) {
         this.queues = queues;
@@ -26,6 +27,7 @@ public class QueueClock {
     void start(@Observes StartupEvent ignored) {
         sweeper = Sweeper.start("queue-timeouts", config.queueTick(), 200, queues::timeOut);
         offers = Sweeper.start("offer-expiry", config.queueTick(), 50, queues::giveUpOffers);
+        endedCalls = Sweeper.start("ended-calls", java.time.Duration.ofMinutes(1), 1000, queues::forgetEndedCalls);
     }
 
     void stop(@Observes ShutdownEvent ignored) {
@@ -34,6 +36,9 @@ public class QueueClock {
         }
         if (offers != null) {
             offers.close();
+        }
+        if (endedCalls != null) {
+            endedCalls.close();
         }
     }
 }

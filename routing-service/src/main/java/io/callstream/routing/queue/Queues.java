@@ -64,10 +64,14 @@ public class Queues {
             return; // this call was queued once already (a flow cannot queue one call twice at once)
         }
         Instant now = now();
+        boolean gone = !em.createNativeQuery("SELECT 1 FROM ended_call WHERE call_id = ?1").setParameter(1, t.callId())
+                .getResultList().isEmpty();
         long loggedIn = count("SELECT count(*) FROM agent_skill_view s JOIN agent_view a ON a.agent_id = s.agent_id"
                 + " WHERE s.skill_group_id = ?1 AND a.state <> 'OFFLINE'", t.skillGroup());
         QueueExitReason refused = null;
-        if (loggedIn == 0) {
+        if (gone) {
+            refused = QueueExitReason.ABANDONED; // the caller hung up before this request was read
+        } else if (loggedIn == 0) {
             refused = QueueExitReason.NO_AGENT;
         } else if (t.maxQueueLength() != null && count("SELECT count(*) FROM queue_entry WHERE skill_group = ?1"
                 + " AND state IN ('WAITING', 'OFFERED')", t.skillGroup()) >= t.maxQueueLength()) {
@@ -127,7 +131,22 @@ public class Queues {
             default -> MissReason.FAILED;
         };
         missed(d.callId(), e, reason);
-        assign((String) e[0]);
+        if (!timedOut(d.callId())) {
+            assign((String) e[0]);
+        }
+    }
+
+    /** A call back to WAITING after its queue timeout passed (it was ringing an agent then) leaves now with TIMEOUT. */
+    private boolean timedOut(String callId) {
+        Object[] e = lockEntry(callId);
+        if (!"WAITING".equals(e[1]) || instant(e[6]).isAfter(now())) {
+            return false;
+        }
+        em.createNativeQuery("UPDATE queue_entry SET state = 'ENDED', exit_reason = 'TIMEOUT', ended_at = ?1 WHERE call_id = ?2")
+                .setParameter(1, Timestamp.from(now())).setParameter(2, callId).executeUpdate();
+        outbox.publish(callId, new QueueExited(callId, (String) e[0], QueueExitReason.TIMEOUT, waitMillis(e)));
+        publishPositions((String) e[0]);
+        return true;
     }
 
     /** The offered agent is released and reported; the call waits again at its place, this agent last for it. */
@@ -145,6 +164,9 @@ public class Queues {
     public void callEnded(String callId) {
         Object[] e = lockEntry(callId);
         if (e == null) {
+            // most calls end without a transfer; remembered so that a transfer read after the end is not queued
+            em.createNativeQuery("INSERT INTO ended_call (call_id, ended_at) VALUES (?1, ?2) ON CONFLICT DO NOTHING")
+                    .setParameter(1, callId).setParameter(2, Timestamp.from(now())).executeUpdate();
             return;
         }
         String state = (String) e[1];
@@ -169,6 +191,14 @@ public class Queues {
         if (e != null && "CONNECTED".equals(e[1]) && b.agentId() != null && b.agentId().equals(e[5])) {
             endConnected(b.callId(), b.agentId());
         }
+    }
+
+    /** Forgets calls that ended a day ago or more (see {@code ended_call}); returns how many. */
+    @Transactional
+    public int forgetEndedCalls(int limit) {
+        return em.createNativeQuery("DELETE FROM ended_call WHERE call_id IN (SELECT call_id FROM ended_call"
+                        + " WHERE ended_at < ?1 LIMIT ?2 FOR UPDATE SKIP LOCKED)")
+                .setParameter(1, Timestamp.from(now().minus(java.time.Duration.ofDays(1)))).setParameter(2, limit).executeUpdate();
     }
 
     /** Waiting calls past their queue timeout leave with TIMEOUT; returns how many. */
@@ -204,7 +234,9 @@ public class Queues {
         for (String callId : due) {
             Object[] e = lockEntry(callId);
             missed(callId, e, MissReason.FAILED);
-            groups.add((String) e[0]);
+            if (!timedOut(callId)) {
+                groups.add((String) e[0]);
+            }
         }
         groups.forEach(this::assign);
         return due.size();
@@ -220,9 +252,9 @@ public class Queues {
         while (true) {
             @SuppressWarnings("unchecked")
             List<Object[]> waiting = em.createNativeQuery("SELECT call_id, caller_number, called_number, variables, key_trail,"
-                            + " enqueued_at FROM queue_entry WHERE skill_group = ?1 AND state = 'WAITING'"
+                            + " enqueued_at FROM queue_entry WHERE skill_group = ?1 AND state = 'WAITING' AND timeout_at > ?3"
                             + " ORDER BY priority DESC, seq LIMIT ?2 FOR UPDATE SKIP LOCKED")
-                    .setParameter(1, group).setParameter(2, LOOK_AHEAD).getResultList();
+                    .setParameter(1, group).setParameter(2, LOOK_AHEAD).setParameter(3, Timestamp.from(now())).getResultList();
             boolean offered = false;
             for (Object[] w : waiting) {
                 String callId = (String) w[0];
@@ -325,11 +357,11 @@ public class Queues {
                 .setParameter(1, agent).setParameter(2, callId).executeUpdate();
     }
 
-    /** {skill_group, state, enqueued_at, offered_agent, offer_command_id, connected_agent}, locked; null when unknown. */
+    /** {skill_group, state, enqueued_at, offered_agent, offer_command_id, connected_agent, timeout_at}, locked; null when unknown. */
     private Object[] lockEntry(String callId) {
         @SuppressWarnings("unchecked")
         List<Object[]> rows = em.createNativeQuery("SELECT skill_group, state, enqueued_at, offered_agent, offer_command_id,"
-                + " connected_agent FROM queue_entry WHERE call_id = ?1 FOR UPDATE").setParameter(1, callId).getResultList();
+                + " connected_agent, timeout_at FROM queue_entry WHERE call_id = ?1 FOR UPDATE").setParameter(1, callId).getResultList();
         return rows.isEmpty() ? null : rows.get(0);
     }
 

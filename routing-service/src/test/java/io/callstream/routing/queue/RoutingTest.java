@@ -207,6 +207,40 @@ class RoutingTest {
     }
 
     @Test
+    void aCallPastItsQueueTimeoutLeavesWithTimeoutWhenItsAgentMissesAndATransferReadAfterTheHangUpIsNotQueued() {
+        String g = id("late");
+        String a = id("a"), b = id("a");
+        group(g, 1);
+        agent(a, "2161", new SkillAssignment(g, 1));
+        agent(b, "2162", new SkillAssignment(g, 2));
+        state(a, AgentState.READY, Instant.now().minusSeconds(60));
+        state(b, AgentState.READY, Instant.now().minusSeconds(30));
+        String call = id("call");
+        transfer(call, g, 0, 300, null);
+        ConnectAgent first = await(Topics.CALL_COMMANDS, call, ConnectAgent.TYPE, ConnectAgent.class);
+        // its queue timeout passes while a's phone rings (moved, not waited for); a does not answer
+        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery(
+                "UPDATE queue_entry SET timeout_at = now() - interval '1 second' WHERE call_id = ?1")
+                .setParameter(1, call).executeUpdate());
+        kafka.send(Topics.CALL_EVENTS, DialFailed.TYPE, call, new DialFailed(call, first.commandId(), a, "PJSIP/2161",
+                DialFailureReason.NO_ANSWER));
+        assertEquals(QueueExitReason.TIMEOUT, await(Topics.ROUTING_EVENTS, call, QueueExited.TYPE, QueueExited.class).reason());
+        assertEquals(1, all(Topics.CALL_COMMANDS, call, ConnectAgent.TYPE, ConnectAgent.class).size(),
+                "not offered to b after its timeout");
+
+        // the caller hung up before routing read the transfer (another topic, e.g. a partition taken over late)
+        String gone = id("call");
+        kafka.send(Topics.CALL_EVENTS, CallEnded.TYPE, gone, new CallEnded(gone, 16, "Normal Clearing", HangupParty.CALLER));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> QuarkusTransaction.requiringNew().call(() ->
+                !em.createNativeQuery("SELECT 1 FROM ended_call WHERE call_id = ?1").setParameter(1, gone).getResultList().isEmpty()));
+        transfer(gone, g, 0, 300, null);
+        QueueExited exited = await(Topics.ROUTING_EVENTS, gone, QueueExited.TYPE, QueueExited.class);
+        assertEquals(QueueExitReason.ABANDONED, exited.reason());
+        assertTrue(all(Topics.CALL_COMMANDS, gone, ConnectAgent.TYPE, ConnectAgent.class).isEmpty(), "no agent rung for it");
+        assertTrue(all(Topics.ROUTING_EVENTS, gone, CallQueued.TYPE, CallQueued.class).isEmpty(), "never queued");
+    }
+
+    @Test
     void aCallerWaitsForAnAgentKeepsAPositionAndIsServedWhenOneIsReady() {
         String g = id("renewals");
         String a = id("a");
