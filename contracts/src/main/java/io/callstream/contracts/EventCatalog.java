@@ -40,6 +40,7 @@ import io.callstream.contracts.ivr.TransferRequested;
 import io.callstream.contracts.ivr.UnboundNumberCalled;
 import io.callstream.contracts.routing.AgentMissed;
 import io.callstream.contracts.routing.AgentOffered;
+import io.callstream.contracts.routing.AgentViewRequested;
 import io.callstream.contracts.routing.CallConnected;
 import io.callstream.contracts.routing.CallQueued;
 import io.callstream.contracts.routing.QueueExited;
@@ -94,6 +95,7 @@ public final class EventCatalog {
             routingEvent(AgentMissed.TYPE, AgentMissed.class),
             routingEvent(CallConnected.TYPE, CallConnected.class),
             routingEvent(QueueExited.TYPE, QueueExited.class),
+            routingEvent(AgentViewRequested.TYPE, AgentViewRequested.class),
             agentEvent(AgentStateChanged.TYPE, AgentStateChanged.class),
             agentEvent(AgentProfileChanged.TYPE, AgentProfileChanged.class),
             agentEvent(SkillGroupChanged.TYPE, SkillGroupChanged.class));

@@ -277,6 +277,40 @@ class AgentStatesTest {
     }
 
     @Test
+    void routingsRequestForItsViewIsAnsweredWithEveryGroupProfileAndCurrentState() {
+        TestAgent a = newAgent();
+        String group = newSkillGroup(30);
+        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery(
+                        "INSERT INTO agent_skill (agent_id, skill_group_id, priority) VALUES (?1, ?2, 2)")
+                .setParameter(1, UUID.fromString(a.id())).setParameter(2, group).executeUpdate());
+        ask(a, a.token(), "{\"state\":\"READY\"}").statusCode(200);
+        String since = state(a).extract().path("since");
+
+        awaitApplied(kafka.send(Topics.ROUTING_EVENTS, io.callstream.contracts.routing.AgentViewRequested.TYPE,
+                io.callstream.contracts.routing.AgentViewRequested.KEY,
+                new io.callstream.contracts.routing.AgentViewRequested("new-database", java.time.Instant.now())));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            AgentStateChanged last = published(a).get(published(a).size() - 1);
+            assertEquals("SNAPSHOT", last.cause().name());
+            assertEquals("READY", last.state().name());
+            assertEquals("READY", last.previousState().name());
+            assertEquals(java.time.Instant.parse(since), last.changedAt(), "when it became READY: routing's longest idle");
+        });
+        io.callstream.contracts.agent.AgentProfileChanged profile = kafka.readToEndCached(Topics.AGENT_EVENTS).stream()
+                .filter(r -> a.id().equals(r.key()) && io.callstream.contracts.agent.AgentProfileChanged.TYPE.equals(
+                        KafkaEvents.header(r, "ce_type")))
+                .map(r -> Json.read(r.value(), io.callstream.contracts.agent.AgentProfileChanged.class)).reduce((x, y) -> y).orElseThrow();
+        assertEquals(List.of(new io.callstream.contracts.agent.SkillAssignment(group, 2)), profile.skills());
+        assertEquals(a.staffNumber(), profile.staffNumber());
+        io.callstream.contracts.agent.SkillGroupChanged g = kafka.readToEndCached(Topics.AGENT_EVENTS).stream()
+                .filter(r -> group.equals(r.key()) && io.callstream.contracts.agent.SkillGroupChanged.TYPE.equals(
+                        KafkaEvents.header(r, "ce_type")))
+                .map(r -> Json.read(r.value(), io.callstream.contracts.agent.SkillGroupChanged.class)).reduce((x, y) -> y).orElseThrow();
+        assertEquals(30, g.afterCallWorkSeconds());
+        assertEquals(1, g.receptionLimit());
+    }
+
+    @Test
     void callerHangingUpWhileTheAgentsPhoneRingsReturnsTheAgentToReady() {
         TestAgent a = newAgent();
         String call = "call-" + UUID.randomUUID();

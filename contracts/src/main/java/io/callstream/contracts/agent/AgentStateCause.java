@@ -17,5 +17,10 @@ public enum AgentStateCause {
     /** The agent's call ended (or the caller hung up while it rang). */
     CALL_ENDED,
     /** After-call work ran out. */
-    AFTER_CALL_WORK_ENDED
+    AFTER_CALL_WORK_ENDED,
+    /**
+     * Not a change: agent-service published the agent's current state again, as routing-service asked
+     * ({@code io.callstream.routing.agent-view-requested}); changedAt is when the agent entered it.
+     */
+    SNAPSHOT
 }

@@ -241,6 +241,27 @@ class RoutingTest {
     }
 
     @Test
+    void aNewDatabaseAsksAgentServiceForEveryAgentOnceAndAnAdminCanAskAgain() {
+        List<io.callstream.contracts.routing.AgentViewRequested> asked = requests();
+        assertEquals(1, asked.stream().filter(r -> "new-database".equals(r.requestedBy())).count(),
+                "the first start on this database asked once: " + asked);
+        String admin = io.callstream.testkit.TestTokens.token("admin", "alice");
+        io.restassured.RestAssured.given().auth().oauth2(admin).when().post("/api/v1/agent-view/refresh").then()
+                .statusCode(202).body("requestedBy", org.hamcrest.Matchers.equalTo("alice"));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() ->
+                requests().stream().anyMatch(r -> "alice".equals(r.requestedBy())));
+        io.restassured.RestAssured.given().auth().oauth2(io.callstream.testkit.TestTokens.token("qa", "quinn")).when()
+                .post("/api/v1/agent-view/refresh").then().statusCode(403);
+        io.restassured.RestAssured.given().when().post("/api/v1/agent-view/refresh").then().statusCode(401);
+    }
+
+    private List<io.callstream.contracts.routing.AgentViewRequested> requests() {
+        return kafka.readToEnd(Topics.ROUTING_EVENTS).stream().filter(r -> io.callstream.contracts.routing.AgentViewRequested.KEY
+                        .equals(r.key()) && io.callstream.contracts.routing.AgentViewRequested.TYPE.equals(KafkaEvents.header(r, "ce_type")))
+                .map(r -> Json.read(r.value(), io.callstream.contracts.routing.AgentViewRequested.class)).toList();
+    }
+
+    @Test
     void aCallerWaitsForAnAgentKeepsAPositionAndIsServedWhenOneIsReady() {
         String g = id("renewals");
         String a = id("a");
