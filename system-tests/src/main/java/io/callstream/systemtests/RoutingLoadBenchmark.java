@@ -118,7 +118,7 @@ public final class RoutingLoadBenchmark {
     private final int[][] groupsOf;
     private final Map<String, Integer> agentIndex = new HashMap<>();
     private final Map<String, Integer> groupIndex = new HashMap<>();
-    /** 1 while the driver knows the agent has a call (connect-agent seen, not yet back from after-call work). */
+    /** 1 while the agent's phone rings or it talks (connect-agent seen, bridge not yet ended), 2 in after-call work, 0 free. */
     private final AtomicIntegerArray onCall;
     private final AtomicIntegerArray inFlight;
     private final long[] readySentNanos;
@@ -130,6 +130,7 @@ public final class RoutingLoadBenchmark {
     private final AtomicInteger connects = new AtomicInteger();
     private final AtomicInteger callsOver = new AtomicInteger();
     private final AtomicInteger offeredWhileOnCall = new AtomicInteger();
+    private final AtomicInteger offeredInAfterCallWork = new AtomicInteger();
     private final AtomicInteger queued = new AtomicInteger();
     private final AtomicInteger exited = new AtomicInteger();
     private final Map<String, Integer> exitReasons = new ConcurrentHashMap<>();
@@ -296,10 +297,12 @@ public final class RoutingLoadBenchmark {
         System.out.printf("phase 1, assignment: %d transfers/s asked for %d s + %d s warm-up; %d sent (%d measured, %.0f/s), "
                         + "%d skipped (no group with a free agent in the driver's view)%n",
                 rate, seconds, warmup, sent, measuredSent, measuredSent / window, noFreeAgent);
-        System.out.printf("  connect-agent commands received in the measured window: %d (%.0f/s)%s; offered an agent the driver "
-                        + "knew to be on a call: %d; queue exits: %s%n", connectsInWindow, connectsInWindow / window,
+        System.out.printf("  connect-agent commands received in the measured window: %d (%.0f/s)%s; queue exits: %s%n",
+                connectsInWindow, connectsInWindow / window,
                 drained ? "" : String.format(" — %d transfers still without connect-agent 60 s after the end", sent - connects.get()),
-                offeredWhileOnCall.get(), exitReasons.isEmpty() ? "none" : exitReasons);
+                exitReasons.isEmpty() ? "none" : exitReasons);
+        System.out.printf("  agents offered a call while ringing or talking: %d; while in after-call work (routing's view of its state "
+                + "behind): %d%n", offeredWhileOnCall.get(), offeredInAfterCallWork.get());
         System.out.printf("  transfer sent → connect-agent handed to Kafka by routing (command CreateTime, ms resolution): %s%n",
                 quantiles(lat, 1));
         System.out.printf("  transfer sent → connect-agent received by the driver (nice 19): %s%n", quantiles(lat, 0));
@@ -325,7 +328,7 @@ public final class RoutingLoadBenchmark {
             int g = random.nextInt(groupCount);
             int free = 0;
             for (int m : members[g]) {
-                free += 1 - onCall.get(m);
+                free += onCall.get(m) == 0 ? 1 : 0;
             }
             // a margin: agents in several groups may be taken by another group's transfer in flight
             if (free >= inFlight.get(g) + 2) {
@@ -661,8 +664,11 @@ public final class RoutingLoadBenchmark {
             return; // an earlier run's
         }
         call.agent = agent;
-        if (onCall.getAndSet(agent, 1) == 1) {
+        int was = onCall.getAndSet(agent, 1);
+        if (was == 1) {
             offeredWhileOnCall.incrementAndGet();
+        } else if (was == 2) {
+            offeredInAfterCallWork.incrementAndGet();
         }
         inFlight.decrementAndGet(call.group);
         if (call.measured) {
@@ -680,10 +686,11 @@ public final class RoutingLoadBenchmark {
         later.schedule(() -> {
             emit(c.callId(), new BridgeEnded(c.callId(), c.commandId(), c.agentId(), c.endpoint(), HangupParty.AGENT, talkMillis));
             emit(c.callId(), new CallEnded(c.callId(), 16, "Normal Clearing", HangupParty.AGENT));
+            onCall.compareAndSet(agent, 1, 2);
             state(agent, AgentState.AFTER_CALL_WORK, AgentState.BUSY, AgentStateCause.CALL_ENDED, c.callId(), group);
             later.schedule(() -> {
                 AgentState next = afterCall;
-                onCall.set(agent, 0);
+                onCall.compareAndSet(agent, 2, 0);
                 state(agent, next, AgentState.AFTER_CALL_WORK, AgentStateCause.AFTER_CALL_WORK_ENDED, null, null);
                 calls.remove(c.callId());
                 callsOver.incrementAndGet();
