@@ -76,8 +76,15 @@ public class AgentViews {
                 .setParameter(1, agentId).getResultList();
     }
 
+    /**
+     * The agent's row, inserted when missing. Looked for first: an insert's unique check on an existing
+     * row waits for any transaction that updated it (a reservation, a call's end), and inside batched
+     * transactions such waits made deadlocks under load.
+     */
     private void ensure(String agentId) {
-        em.createNativeQuery("INSERT INTO agent_view (agent_id) VALUES (?1) ON CONFLICT (agent_id) DO NOTHING")
-                .setParameter(1, agentId).executeUpdate();
+        if (em.createNativeQuery("SELECT 1 FROM agent_view WHERE agent_id = ?1").setParameter(1, agentId).getResultList().isEmpty()) {
+            em.createNativeQuery("INSERT INTO agent_view (agent_id) VALUES (?1) ON CONFLICT (agent_id) DO NOTHING")
+                    .setParameter(1, agentId).executeUpdate();
+        }
     }
 }
