@@ -24,6 +24,13 @@ public interface RoutingConfig {
     @WithDefault("500ms")
     Duration queueTick();
 
+    /**
+     * {@code callstream.routing.position-tick}: how often the waiting callers' new positions are
+     * published (after the dequeues, transfers and hang-ups that moved them; many coalesce into one pass).
+     */
+    @WithDefault("200ms")
+    Duration positionTick();
+
     /** {@code callstream.routing.consumer-threads}: consumer threads reading IVR, call and agent events. */
     @WithDefault("2")
     int consumerThreads();

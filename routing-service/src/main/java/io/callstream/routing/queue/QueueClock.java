@@ -18,6 +18,7 @@ public class QueueClock {
     private Sweeper sweeper;
     private Sweeper offers;
     private Sweeper endedCalls;
+    private Sweeper positions;
 
     QueueClock(Queues queues, RoutingConfig config) {
         this.queues = queues;
@@ -27,6 +28,8 @@ public class QueueClock {
     void start(@Observes StartupEvent ignored) {
         sweeper = Sweeper.start("queue-timeouts", config.queueTick(), 200, queues::timeOut);
         offers = Sweeper.start("offer-expiry", config.queueTick(), 50, queues::giveUpOffers);
+        queues.markGroupsWithCallers();
+        positions = Sweeper.start("queue-positions", config.positionTick(), 100, queues::republishMovedPositions);
         endedCalls = Sweeper.start("ended-calls", java.time.Duration.ofMinutes(1), 1000, queues::forgetEndedCalls);
     }
 
@@ -39,6 +42,9 @@ public class QueueClock {
         }
         if (endedCalls != null) {
             endedCalls.close();
+        }
+        if (positions != null) {
+            positions.close();
         }
     }
 }

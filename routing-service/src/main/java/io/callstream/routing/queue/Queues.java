@@ -18,8 +18,10 @@ import io.callstream.contracts.routing.QueueExited;
 import io.callstream.contracts.routing.QueuePositionChanged;
 import io.callstream.routing.config.RoutingConfig;
 import io.callstream.servicekit.outbox.Outbox;
+import io.callstream.servicekit.tx.AfterCommit;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
+import jakarta.transaction.TransactionSynchronizationRegistry;
 import jakarta.transaction.Transactional;
 
 import java.nio.charset.StandardCharsets;
@@ -49,11 +51,13 @@ public class Queues {
     private final EntityManager em;
     private final Outbox outbox;
     private final RoutingConfig config;
+    private final TransactionSynchronizationRegistry transactions;
 
-    Queues(EntityManager em, Outbox outbox, RoutingConfig config) {
+    Queues(EntityManager em, Outbox outbox, RoutingConfig config, TransactionSynchronizationRegistry transactions) {
         this.em = em;
         this.outbox = outbox;
         this.config = config;
+        this.transactions = transactions;
     }
 
     /** An IVR flow hands a caller to a skill group: queued, or refused with the reason (no agent, queue full). */
@@ -99,6 +103,7 @@ public class Queues {
                 .setParameter(1, position).setParameter(2, t.callId()).executeUpdate();
         outbox.publish(t.callId(), new CallQueued(t.callId(), t.skillGroup(), position, now,
                 estimate(position, secondsPerPosition(t.skillGroup()))));
+        publishPositions(t.skillGroup()); // a transfer read concurrently may have counted the same place: checked after commit
         assign(t.skillGroup());
     }
 
@@ -307,23 +312,75 @@ public class Queues {
                 variables, trail));
     }
 
-    /** Publishes the new position of every waiting call of {@code group} whose position changed. */
+    /**
+     * The group's waiting callers moved: their new positions are published after this transaction
+     * commits, by {@link #republishPositions} on the position clock — not in it, where a dequeue of a
+     * long queue would rewrite every caller's position before the agent's phone may ring, and many
+     * dequeues coalesce into one pass.
+     */
     private void publishPositions(String group) {
+        AfterCommit.once(transactions, "positions:" + group, () -> movedGroups.add(group));
+    }
+
+    /** Groups whose positions are to be published (this process's commits; every group with callers at start). */
+    final Set<String> movedGroups = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * Publishes the new position of every waiting call of {@code group} whose position changed, in one
+     * statement for the positions; rows locked by another transaction now are left for the next pass
+     * (the group stays marked). Returns how many positions changed.
+     */
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    public int republishPositions(String group) {
         @SuppressWarnings("unchecked")
-        List<Object[]> waiting = em.createNativeQuery("SELECT call_id, position FROM queue_entry WHERE skill_group = ?1"
-                + " AND state = 'WAITING' ORDER BY priority DESC, seq").setParameter(1, group).getResultList();
-        int position = 0;
-        double perPosition = waiting.isEmpty() ? 0 : secondsPerPosition(group);
-        for (Object[] w : waiting) {
-            position++;
-            Number was = (Number) w[1];
-            if (was == null || was.intValue() != position) {
-                em.createNativeQuery("UPDATE queue_entry SET position = ?1 WHERE call_id = ?2")
-                        .setParameter(1, position).setParameter(2, w[0]).executeUpdate();
-                outbox.publish((String) w[0], new QueuePositionChanged((String) w[0], group, position,
+        List<Object[]> moved = em.createNativeQuery("WITH ranked AS (SELECT call_id, row_number() OVER"
+                        + " (ORDER BY priority DESC, seq) AS pos FROM queue_entry WHERE skill_group = ?1 AND state = 'WAITING'),"
+                        + " changed AS (SELECT e.call_id, r.pos FROM queue_entry e JOIN ranked r ON r.call_id = e.call_id"
+                        + " WHERE e.state = 'WAITING' AND e.position IS DISTINCT FROM r.pos FOR UPDATE OF e SKIP LOCKED)"
+                        + " UPDATE queue_entry q SET position = c.pos FROM changed c WHERE q.call_id = c.call_id"
+                        + " RETURNING q.call_id, c.pos")
+                .setParameter(1, group).getResultList();
+        if (!moved.isEmpty()) {
+            double perPosition = secondsPerPosition(group);
+            moved.sort(java.util.Comparator.comparingLong(m -> ((Number) m[1]).longValue()));
+            for (Object[] m : moved) {
+                int position = ((Number) m[1]).intValue();
+                outbox.publish((String) m[0], new QueuePositionChanged((String) m[0], group, position,
                         estimate(position, perPosition)));
             }
         }
+        boolean left = !em.createNativeQuery("SELECT 1 FROM (SELECT position, row_number() OVER (ORDER BY priority DESC, seq) AS pos"
+                        + " FROM queue_entry WHERE skill_group = ?1 AND state = 'WAITING') w WHERE w.position IS DISTINCT FROM w.pos LIMIT 1")
+                .setParameter(1, group).getResultList().isEmpty();
+        if (left) {
+            AfterCommit.run(transactions, () -> movedGroups.add(group)); // locked rows, or moved meanwhile: next pass
+        }
+        return moved.size();
+    }
+
+    /** One pass of the position clock: every group marked since the last pass; returns how many groups. */
+    public int republishMovedPositions(int limit) {
+        int done = 0;
+        for (java.util.Iterator<String> it = movedGroups.iterator(); it.hasNext() && done < limit; done++) {
+            String group = it.next();
+            it.remove();
+            try {
+                republishPositions(group);
+            } catch (RuntimeException e) {
+                movedGroups.add(group);
+                throw e;
+            }
+        }
+        return done;
+    }
+
+    /** At start: every group with waiting callers, whose positions a crash may have left unpublished. */
+    @Transactional
+    public void markGroupsWithCallers() {
+        @SuppressWarnings("unchecked")
+        List<String> groups = em.createNativeQuery("SELECT DISTINCT skill_group FROM queue_entry WHERE state = 'WAITING'")
+                .getResultList();
+        movedGroups.addAll(groups);
     }
 
     /**
