@@ -43,8 +43,8 @@ import java.util.UUID;
  */
 @ApplicationScoped
 public class Queues {
-    /** How many waiting calls one assignment round looks at for one an agent can take. */
-    private static final int LOOK_AHEAD = 20;
+    /** How many waiting calls one assignment round locks: the first not locked by another transaction. */
+    private static final int LOOK_AHEAD = 1;
     /** The talk time an estimate assumes before the group has answered calls to average. */
     private static final int DEFAULT_TALK_SECONDS = 60;
 
@@ -248,8 +248,8 @@ public class Queues {
     }
 
     /**
-     * Offers waiting calls of {@code group} to ready agents while both are there: for the first waiting
-     * call (of the next {@value #LOOK_AHEAD}) that some agent can take, the best such agent.
+     * Offers waiting calls of {@code group} to ready agents while both are there: the first waiting call
+     * not locked by another transaction goes to the best agent who can take it.
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public void assign(String group) {
@@ -274,7 +274,7 @@ public class Queues {
                                 + " s.priority, a.ready_since NULLS LAST, a.agent_id LIMIT 1 FOR UPDATE OF a SKIP LOCKED")
                         .setParameter(1, group).setParameter(2, callId).getResultList();
                 if (agent.isEmpty()) {
-                    continue;
+                    break; // who may take a call does not depend on the call (missed agents only come last): none for any
                 }
                 offer(group, w, (String) agent.get(0)[0], (String) agent.get(0)[1]);
                 offered = true;
