@@ -185,9 +185,11 @@ public final class RoutingReplicasSystemTest {
         }
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, args.get("kafka")))) {
             Map<String, Integer> before = members(admin);
-            check(before.size() == pids.size() * threads && before.values().stream().allMatch(n -> n > 0),
-                    "consumer group " + GROUP + ": " + pids.size() + " processes × " + threads + " consumers, each with partitions: "
-                            + new TreeMap<>(before));
+            Map<Long, Integer> perProcess = partitionsPerProcess(before);
+            check(before.size() == pids.size() * threads && perProcess.keySet().equals(new HashSet<>(pids))
+                            && perProcess.values().stream().allMatch(n -> n > 0),
+                    "consumer group " + GROUP + ": " + pids.size() + " processes × " + threads + " consumers, partitions per process "
+                            + new TreeMap<>(perProcess));
         }
 
         // agents change state at random, on their own thread (agent-service answers 409 when the change is not allowed now)
@@ -278,7 +280,9 @@ public final class RoutingReplicasSystemTest {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, args.get("kafka")))) {
             SystemChecks.await(Duration.ofSeconds(60), "the survivors alone in the consumer group", () ->
                     members(admin).size() == (pids.size() - 1) * threads);
-            check(true, "consumer group " + GROUP + " after the kill: " + new TreeMap<>(members(admin)));
+            Map<Long, Integer> after = partitionsPerProcess(members(admin));
+            check(!after.containsKey(killed) && after.values().stream().mapToInt(Integer::intValue).sum() == 9,
+                    "consumer group " + GROUP + " after the kill: all 9 partitions with the survivors " + new TreeMap<>(after));
         }
         String like = "rr-" + run + "-call-%";
         try (Connection routing = DriverManager.getConnection(args.get("routing-jdbc"), "callstream", "callstream");
@@ -303,6 +307,16 @@ public final class RoutingReplicasSystemTest {
             check(left.isEmpty(), "agent-service: no agent left ringing or busy" + (left.isEmpty() ? "" : "; left: " + left));
         }
         producer.close();
+    }
+
+    /** Partitions per process, from the members' client ids ({@code routing-<thread>-<pid>}). */
+    private static Map<Long, Integer> partitionsPerProcess(Map<String, Integer> members) {
+        Map<Long, Integer> out = new HashMap<>();
+        members.forEach((member, partitions) -> {
+            String client = member.substring(0, member.indexOf('@'));
+            out.merge(Long.parseLong(client.substring(client.lastIndexOf('-') + 1)), partitions, Integer::sum);
+        });
+        return out;
     }
 
     /** Per consumer-group member (client id + member id), how many partitions it holds. */

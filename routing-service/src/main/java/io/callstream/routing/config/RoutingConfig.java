@@ -31,8 +31,12 @@ public interface RoutingConfig {
     @WithDefault("200ms")
     Duration positionTick();
 
-    /** {@code callstream.routing.consumer-threads}: consumer threads reading IVR, call and agent events. */
-    @WithDefault("2")
+    /**
+     * {@code callstream.routing.consumer-threads}: consumer threads reading IVR, call and agent events
+     * (9 partitions in all; each thread applies one event at a time, so more threads keep the backlog
+     * down at high rates: docs/benchmarks.md).
+     */
+    @WithDefault("4")
     int consumerThreads();
 
     /** The queue statistics as Prometheus gauges on {@code /q/metrics}. */
