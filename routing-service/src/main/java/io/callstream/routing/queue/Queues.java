@@ -325,10 +325,13 @@ public class Queues {
     /** Groups whose positions are to be published (this process's commits; every group with callers at start). */
     final Set<String> movedGroups = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
+    /** Positions one transaction rewrites at most: the rows are locked meanwhile, and assignment skips locked calls. */
+    private static final int POSITIONS_PER_PASS = 500;
+
     /**
-     * Publishes the new position of every waiting call of {@code group} whose position changed, in one
-     * statement for the positions; rows locked by another transaction now are left for the next pass
-     * (the group stays marked). Returns how many positions changed.
+     * Publishes the new positions of up to {@value #POSITIONS_PER_PASS} waiting calls of {@code group}
+     * whose position changed (the front of the queue first), one statement for the positions; rows locked
+     * by another transaction now are left for the next pass (the group stays marked). Returns how many.
      */
     @Transactional(Transactional.TxType.REQUIRES_NEW)
     public int republishPositions(String group) {
@@ -336,7 +339,8 @@ public class Queues {
         List<Object[]> moved = em.createNativeQuery("WITH ranked AS (SELECT call_id, row_number() OVER"
                         + " (ORDER BY priority DESC, seq) AS pos FROM queue_entry WHERE skill_group = ?1 AND state = 'WAITING'),"
                         + " changed AS (SELECT e.call_id, r.pos FROM queue_entry e JOIN ranked r ON r.call_id = e.call_id"
-                        + " WHERE e.state = 'WAITING' AND e.position IS DISTINCT FROM r.pos FOR UPDATE OF e SKIP LOCKED)"
+                        + " WHERE e.state = 'WAITING' AND e.position IS DISTINCT FROM r.pos ORDER BY r.pos LIMIT " + POSITIONS_PER_PASS
+                        + " FOR UPDATE OF e SKIP LOCKED)"
                         + " UPDATE queue_entry q SET position = c.pos FROM changed c WHERE q.call_id = c.call_id"
                         + " RETURNING q.call_id, c.pos")
                 .setParameter(1, group).getResultList();
@@ -348,6 +352,9 @@ public class Queues {
                 outbox.publish((String) m[0], new QueuePositionChanged((String) m[0], group, position,
                         estimate(position, perPosition)));
             }
+        }
+        if (moved.size() == POSITIONS_PER_PASS) {
+            return moved.size(); // more to do: the caller runs the next chunk in a transaction of its own
         }
         boolean left = !em.createNativeQuery("SELECT 1 FROM (SELECT position, row_number() OVER (ORDER BY priority DESC, seq) AS pos"
                         + " FROM queue_entry WHERE skill_group = ?1 AND state = 'WAITING') w WHERE w.position IS DISTINCT FROM w.pos LIMIT 1")
@@ -365,13 +372,22 @@ public class Queues {
             String group = it.next();
             it.remove();
             try {
-                republishPositions(group);
+                while (republishPositions(group) == POSITIONS_PER_PASS) {
+                    // a long queue: the next chunk, in its own transaction
+                }
+                assignNow(group); // an assignment that found the queue's calls locked by this pass skipped them
             } catch (RuntimeException e) {
                 movedGroups.add(group);
                 throw e;
             }
         }
         return done;
+    }
+
+    /** {@link #assign} in a transaction of its own. */
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    public void assignNow(String group) {
+        assign(group);
     }
 
     /** At start: every group with waiting callers, whose positions a crash may have left unpublished. */
