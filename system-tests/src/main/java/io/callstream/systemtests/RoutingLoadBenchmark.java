@@ -414,12 +414,24 @@ public final class RoutingLoadBenchmark {
 
     /**
      * True once {@code triggers} agents made ready have their connect-agent received, routing's outbox has
-     * nothing unsent, and the driver received every position event routing wrote since {@code from}.
+     * nothing unsent, the driver received every position event routing wrote since {@code from}, and every
+     * waiting call's stored position is its place (routing publishes a long queue's positions in chunks).
      */
     private boolean caughtUp(Connection db, Instant from, int triggers, int seconds) throws InterruptedException {
         return await("the dequeues' positions", seconds, () -> {
             if (dequeues.size() < triggers) {
                 return false;
+            }
+            // routing publishes a long queue's positions in chunks: caught up once every stored position is the place
+            try (var q = db.prepareStatement("SELECT count(*) FROM (SELECT position, row_number() OVER (PARTITION BY"
+                    + " skill_group ORDER BY priority DESC, seq) AS place FROM queue_entry WHERE state = 'WAITING') w"
+                    + " WHERE position IS DISTINCT FROM place"); var rs = q.executeQuery()) {
+                rs.next();
+                if (rs.getLong(1) != 0) {
+                    return false;
+                }
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException(e);
             }
             try (var q = db.prepareStatement("SELECT count(*) FILTER (WHERE sent_at IS NULL), count(*) FILTER (WHERE type = ?"
                     + " AND occurred_at >= ?) FROM outbox_message WHERE sent_at IS NULL OR occurred_at >= ?")) {
