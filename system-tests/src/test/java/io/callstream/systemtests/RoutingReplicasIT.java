@@ -2,12 +2,6 @@ package io.callstream.systemtests;
 
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -22,18 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RoutingReplicasIT {
 
     @Test
-    void threeRoutingProcessesNeverDoubleBookAndTwoTakeOverFromAKilledOne() throws IOException, InterruptedException {
-        Path root = Path.of("").toAbsolutePath().getParent(); // the build runs in system-tests/
-        Process script = new ProcessBuilder("bash", "system-tests/routing-replicas").directory(root.toFile())
-                .redirectErrorStream(true).start();
-        String output;
-        try (var in = script.getInputStream()) {
-            output = new String(in.readAllBytes(), StandardCharsets.UTF_8); // ends when the script does
-        }
-        boolean ended = script.waitFor(15, TimeUnit.MINUTES);
-        System.out.println(output);
-        assertTrue(ended, "routing-replicas did not end");
-        assertEquals(0, script.exitValue(), "routing-replicas failed:\n" + output);
+    void threeRoutingProcessesNeverDoubleBookAndTwoTakeOverFromAKilledOne() throws Exception {
+        String output = Scripts.run("system-tests/routing-replicas");
         assertTrue(output.contains("routing-replicas: ALL CHECKS PASSED"), output);
     }
 }

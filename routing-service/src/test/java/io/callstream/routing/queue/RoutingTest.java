@@ -94,6 +94,25 @@ class RoutingTest {
                 && type.equals(KafkaEvents.header(rec, "ce_type"))).map(rec -> Json.read(rec.value(), data)).toList();
     }
 
+    /** A group, its agents a (priority 1) and b (priority 2) both READY, and a call offered to a. */
+    record TwoAgents(String group, String a, String b, String call, ConnectAgent first) {
+    }
+
+    TwoAgents callOfferedToTheFirstOfTwo(String name, String extensionA, String extensionB) {
+        String g = id(name);
+        String a = id("a"), b = id("a");
+        group(g, 1);
+        agent(a, extensionA, new SkillAssignment(g, 1));
+        agent(b, extensionB, new SkillAssignment(g, 2));
+        state(a, AgentState.READY, Instant.now().minusSeconds(60));
+        state(b, AgentState.READY, Instant.now().minusSeconds(30));
+        String call = id("call");
+        transfer(call, g, 0, 300, null);
+        ConnectAgent first = await(Topics.CALL_COMMANDS, call, ConnectAgent.TYPE, ConnectAgent.class);
+        assertEquals(a, first.agentId());
+        return new TwoAgents(g, a, b, call, first);
+    }
+
     @Test
     void theCallGoesToTheHighestPriorityAgentThenTheLongestIdle() {
         String g = id("sales");
@@ -134,17 +153,9 @@ class RoutingTest {
 
     @Test
     void anAgentWhoDoesNotAnswerIsReportedAndTheCallGoesToTheNextWithoutLosingItsPlace() {
-        String g = id("support");
-        String a = id("a"), b = id("a");
-        group(g, 1);
-        agent(a, "2101", new SkillAssignment(g, 1));
-        agent(b, "2102", new SkillAssignment(g, 2));
-        state(a, AgentState.READY, Instant.now().minusSeconds(60));
-        state(b, AgentState.READY, Instant.now().minusSeconds(30));
-        String call = id("call");
-        transfer(call, g, 0, 300, null);
-        ConnectAgent first = await(Topics.CALL_COMMANDS, call, ConnectAgent.TYPE, ConnectAgent.class);
-        assertEquals(a, first.agentId());
+        TwoAgents t = callOfferedToTheFirstOfTwo("support", "2101", "2102");
+        String g = t.group(), a = t.a(), b = t.b(), call = t.call();
+        ConnectAgent first = t.first();
 
         kafka.send(Topics.CALL_EVENTS, DialFailed.TYPE, call, new DialFailed(call, first.commandId(), a, "PJSIP/2101",
                 DialFailureReason.NO_ANSWER));
@@ -166,17 +177,9 @@ class RoutingTest {
 
     @Test
     void anOfferTheGatewayNeverAnswersIsGivenUpAndTheCallGoesToTheNextAgent() {
-        String g = id("lost");
-        String a = id("a"), b = id("a");
-        group(g, 1);
-        agent(a, "2151", new SkillAssignment(g, 1));
-        agent(b, "2152", new SkillAssignment(g, 2));
-        state(a, AgentState.READY, Instant.now().minusSeconds(60));
-        state(b, AgentState.READY, Instant.now().minusSeconds(30));
-        String call = id("call");
-        transfer(call, g, 0, 300, null);
-        ConnectAgent first = await(Topics.CALL_COMMANDS, call, ConnectAgent.TYPE, ConnectAgent.class);
-        assertEquals(a, first.agentId());
+        TwoAgents t = callOfferedToTheFirstOfTwo("lost", "2151", "2152");
+        String g = t.group(), a = t.a(), b = t.b(), call = t.call();
+        ConnectAgent first = t.first();
         Instant deadline = QuarkusTransaction.requiringNew().call(() -> Queues.instant(em.createNativeQuery(
                 "SELECT offer_expires_at FROM queue_entry WHERE call_id = ?1").setParameter(1, call).getSingleResult()));
         assertTrue(deadline.isAfter(Instant.now().plusSeconds(40)), "ring timeout 20 s + grace 30 s: " + deadline);
@@ -208,16 +211,9 @@ class RoutingTest {
 
     @Test
     void aCallPastItsQueueTimeoutLeavesWithTimeoutWhenItsAgentMissesAndATransferReadAfterTheHangUpIsNotQueued() {
-        String g = id("late");
-        String a = id("a"), b = id("a");
-        group(g, 1);
-        agent(a, "2161", new SkillAssignment(g, 1));
-        agent(b, "2162", new SkillAssignment(g, 2));
-        state(a, AgentState.READY, Instant.now().minusSeconds(60));
-        state(b, AgentState.READY, Instant.now().minusSeconds(30));
-        String call = id("call");
-        transfer(call, g, 0, 300, null);
-        ConnectAgent first = await(Topics.CALL_COMMANDS, call, ConnectAgent.TYPE, ConnectAgent.class);
+        TwoAgents t = callOfferedToTheFirstOfTwo("late", "2161", "2162");
+        String g = t.group(), a = t.a(), b = t.b(), call = t.call();
+        ConnectAgent first = t.first();
         // its queue timeout passes while a's phone rings (moved, not waited for); a does not answer
         QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery(
                 "UPDATE queue_entry SET timeout_at = now() - interval '1 second' WHERE call_id = ?1")
