@@ -282,6 +282,45 @@ class RoutingTest {
         assertTrue(all(Topics.CALL_COMMANDS, two, ConnectAgent.TYPE, ConnectAgent.class).isEmpty(), "one agent, one call");
     }
 
+    @jakarta.inject.Inject
+    Queues queues;
+
+    @Test
+    void anAgentReadyWhileEveryCallIsLockedIsOfferedOneAfterThePositionPass() throws Exception {
+        String g = id("locked");
+        String a = id("a");
+        group(g, 1);
+        agent(a, "2311", new SkillAssignment(g, 1));
+        state(a, AgentState.NOT_READY, Instant.now());
+        String call = id("call");
+        transfer(call, g, 0, 300, null);
+        await(Topics.ROUTING_EVENTS, call, CallQueued.TYPE, CallQueued.class);
+
+        // another transaction holds the group's waiting calls (as a position pass over a long queue does)
+        java.util.concurrent.CountDownLatch locked = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        Thread holder = new Thread(() -> QuarkusTransaction.requiringNew().run(() -> {
+            em.createNativeQuery("SELECT call_id FROM queue_entry WHERE skill_group = ?1 AND state = 'WAITING' FOR UPDATE")
+                    .setParameter(1, g).getResultList();
+            locked.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }));
+        holder.start();
+        assertTrue(locked.await(20, java.util.concurrent.TimeUnit.SECONDS));
+        state(a, AgentState.READY, Instant.now()); // applied with its assignment round, which skipped the locked call
+        assertTrue(all(Topics.CALL_COMMANDS, call, ConnectAgent.TYPE, ConnectAgent.class).isEmpty());
+
+        queues.markGroupsWithCallers(); // the pass that held them is due, as a moved group's is
+        release.countDown();
+        holder.join(20_000);
+        assertEquals(a, await(Topics.CALL_COMMANDS, call, ConnectAgent.TYPE, ConnectAgent.class).agentId(),
+                "the assignment after the position pass");
+    }
+
     @Test
     void aHigherPriorityCallGoesFirst() {
         String g = id("vip");
