@@ -5,6 +5,7 @@ import io.callstream.agent.service.CallerAgent;
 import io.callstream.servicekit.problem.Problem;
 import io.callstream.servicekit.problem.ProblemException;
 import io.callstream.servicekit.rest.Page;
+import io.callstream.servicekit.rest.QueryParams;
 import io.callstream.servicekit.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
@@ -21,7 +22,6 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Optional;
 
@@ -97,8 +97,8 @@ public class SatisfactionRecordResource {
 
     /** The filter asked for, limited to the caller's own records when it is only an agent. */
     private SatisfactionFilter filter(String agentId, String skillGroup, String from, String to) {
-        Instant since = instant("from", from);
-        Instant until = instant("to", to);
+        Instant since = QueryParams.instant("from", from, null);
+        Instant until = QueryParams.instant("to", to, null);
         if (since != null && until != null && !since.isBefore(until)) {
             throw ProblemException.invalid("to", "must be after from");
         }
@@ -149,17 +149,6 @@ public class SatisfactionRecordResource {
             return Integer.parseInt(value.trim());
         } catch (NumberFormatException e) {
             throw ProblemException.invalid(field, "'" + value + "' is not a whole number");
-        }
-    }
-
-    private static Instant instant(String field, String value) {
-        if (!present(value)) {
-            return null;
-        }
-        try {
-            return Instant.parse(value.trim());
-        } catch (DateTimeParseException e) {
-            throw ProblemException.invalid(field, "'" + value + "' is not an ISO-8601 instant such as 2026-11-24T09:00:00Z");
         }
     }
 }

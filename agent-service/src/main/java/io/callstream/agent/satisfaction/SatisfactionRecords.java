@@ -1,6 +1,7 @@
 package io.callstream.agent.satisfaction;
 
 import io.callstream.contracts.ivr.SatisfactionCollected;
+import io.callstream.servicekit.tx.Columns;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
@@ -13,7 +14,6 @@ import jakarta.persistence.Query;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -180,23 +180,10 @@ public class SatisfactionRecords {
 
     private static SatisfactionRecordView view(Object[] r) {
         return new SatisfactionRecordView((String) r[0], (String) r[1], (String) r[2], (String) r[3], (String) r[4],
-                (String) r[5], (String) r[6], (String) r[7], (Boolean) r[8], instant(r[9]));
+                (String) r[5], (String) r[6], (String) r[7], (Boolean) r[8], Columns.instant(r[9]));
     }
 
     private static long count(Object value) {
         return ((Number) value).longValue();
-    }
-
-    private static Instant instant(Object value) {
-        if (value instanceof Instant i) {
-            return i;
-        }
-        if (value instanceof OffsetDateTime o) {
-            return o.toInstant();
-        }
-        if (value instanceof Timestamp t) {
-            return t.toInstant();
-        }
-        throw new IllegalStateException("not a timestamp: " + value);
     }
 }

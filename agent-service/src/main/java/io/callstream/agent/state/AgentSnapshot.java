@@ -9,14 +9,13 @@ import io.callstream.contracts.agent.AgentStateChanged;
 import io.callstream.contracts.agent.SkillAssignment;
 import io.callstream.contracts.agent.SkillGroupChanged;
 import io.callstream.servicekit.outbox.Outbox;
+import io.callstream.servicekit.tx.Columns;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import org.jboss.logging.Logger;
 
-import java.sql.Timestamp;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -74,20 +73,10 @@ public class AgentSnapshot {
             outbox.publish(id, new AgentStateChanged(id, state, (String) a[7], state, AgentStateCause.SNAPSHOT,
                     onCall ? (String) a[12] : null, onCall ? (String) a[9] : null,
                     a[10] == null ? null : AgentState.valueOf((String) a[10]), Boolean.TRUE.equals(a[11]),
-                    a[8] == null ? Instant.now() : instant(a[8])));
+                    a[8] == null ? Instant.now() : Columns.instant(a[8])));
         }
         LOG.infof("published %d skill groups and %d agents' profiles and states again (asked by %s)", groups.size(),
                 agents.size(), requestedBy);
         return agents.size();
-    }
-
-    private static Instant instant(Object column) {
-        if (column instanceof Timestamp t) {
-            return t.toInstant();
-        }
-        if (column instanceof OffsetDateTime o) {
-            return o.toInstant();
-        }
-        return (Instant) column;
     }
 }

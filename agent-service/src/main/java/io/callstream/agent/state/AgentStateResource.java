@@ -7,6 +7,7 @@ import io.callstream.contracts.agent.AgentState;
 import io.callstream.contracts.agent.AgentStateCause;
 import io.callstream.servicekit.problem.ProblemException;
 import io.callstream.servicekit.rest.Page;
+import io.callstream.servicekit.rest.QueryParams;
 import io.callstream.servicekit.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.transaction.Transactional;
@@ -23,7 +24,6 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.UUID;
 
@@ -101,8 +101,8 @@ public class AgentStateResource {
         Page.checkRequest(page, size);
         UUID id = agentId(agentId);
         caller.requireReaderOrSelf(agent(id));
-        Instant start = instant("from", from, Instant.EPOCH);
-        Instant end = instant("to", to, Instant.parse("9999-12-31T00:00:00Z"));
+        Instant start = QueryParams.instant("from", from, Instant.EPOCH);
+        Instant end = QueryParams.instant("to", to, Instant.parse("9999-12-31T00:00:00Z"));
         if (!end.isAfter(start)) {
             throw ProblemException.invalid("to", "must be after from");
         }
@@ -124,17 +124,6 @@ public class AgentStateResource {
             return UUID.fromString(value);
         } catch (IllegalArgumentException e) {
             throw ProblemException.notFound("no agent " + value);
-        }
-    }
-
-    private static Instant instant(String name, String value, Instant absent) {
-        if (value == null || value.isBlank()) {
-            return absent;
-        }
-        try {
-            return Instant.parse(value.trim());
-        } catch (DateTimeParseException e) {
-            throw ProblemException.invalid(name, "'" + value + "' is not an ISO-8601 instant such as 2026-11-24T09:00:00Z");
         }
     }
 }

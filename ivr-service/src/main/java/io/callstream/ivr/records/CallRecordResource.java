@@ -2,6 +2,7 @@ package io.callstream.ivr.records;
 
 import io.callstream.servicekit.problem.ProblemException;
 import io.callstream.servicekit.rest.Page;
+import io.callstream.servicekit.rest.QueryParams;
 import io.callstream.servicekit.security.Roles;
 import io.quarkus.hibernate.orm.panache.PanacheQuery;
 import io.quarkus.panache.common.Sort;
@@ -18,7 +19,6 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -71,8 +71,8 @@ public class CallRecordResource {
             where.add("skillGroup = :group");
             params.put("group", skillGroup.trim());
         }
-        Instant since = instant("from", from);
-        Instant until = instant("to", to);
+        Instant since = QueryParams.instant("from", from, null);
+        Instant until = QueryParams.instant("to", to, null);
         if (since != null && until != null && !since.isBefore(until)) {
             throw ProblemException.invalid("to", "must be after from");
         }
@@ -107,17 +107,6 @@ public class CallRecordResource {
 
     private static boolean present(String value) {
         return value != null && !value.isBlank();
-    }
-
-    private static Instant instant(String field, String value) {
-        if (!present(value)) {
-            return null;
-        }
-        try {
-            return Instant.parse(value.trim());
-        } catch (DateTimeParseException e) {
-            throw ProblemException.invalid(field, "'" + value + "' is not an ISO-8601 instant such as 2026-11-24T09:00:00Z");
-        }
     }
 
     private static String oneOf(String field, String value, Enum<?>[] allowed) {

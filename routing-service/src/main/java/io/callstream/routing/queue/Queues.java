@@ -19,6 +19,7 @@ import io.callstream.contracts.routing.QueuePositionChanged;
 import io.callstream.routing.config.RoutingConfig;
 import io.callstream.servicekit.outbox.Outbox;
 import io.callstream.servicekit.tx.AfterCommit;
+import io.callstream.servicekit.tx.Columns;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.TransactionSynchronizationRegistry;
@@ -144,7 +145,7 @@ public class Queues {
     /** A call back to WAITING after its queue timeout passed (it was ringing an agent then) leaves now with TIMEOUT. */
     private boolean timedOut(String callId) {
         Object[] e = lockEntry(callId);
-        if (!"WAITING".equals(e[1]) || instant(e[6]).isAfter(now())) {
+        if (!"WAITING".equals(e[1]) || Columns.instant(e[6]).isAfter(now())) {
             return false;
         }
         em.createNativeQuery("UPDATE queue_entry SET state = 'ENDED', exit_reason = 'TIMEOUT', ended_at = ?1 WHERE call_id = ?2")
@@ -306,7 +307,7 @@ public class Queues {
                 Map.class), new TypeReference<Map<String, String>>() { });
         List<KeyPress> trail = Json.MAPPER.convertValue(Json.read(((String) w[4]).getBytes(StandardCharsets.UTF_8),
                 List.class), new TypeReference<List<KeyPress>>() { });
-        long wait = Math.max(0, ChronoUnit.MILLIS.between(instant(w[5]), now()));
+        long wait = Math.max(0, ChronoUnit.MILLIS.between(Columns.instant(w[5]), now()));
         outbox.publish(callId, new AgentOffered(callId, group, agentId, caller == null ? "" : caller,
                 w[2] == null ? "" : (String) w[2], wait,
                 variables, trail));
@@ -439,21 +440,7 @@ public class Queues {
     }
 
     private static long waitMillis(Object[] e) {
-        return Math.max(0, ChronoUnit.MILLIS.between(instant(e[2]), now()));
-    }
-
-    /** A timestamptz column as the JDBC driver and Hibernate hand it over (Timestamp or OffsetDateTime); null stays null. */
-    public static Instant instant(Object column) {
-        if (column == null) {
-            return null;
-        }
-        if (column instanceof Timestamp t) {
-            return t.toInstant();
-        }
-        if (column instanceof java.time.OffsetDateTime o) {
-            return o.toInstant();
-        }
-        return (Instant) column;
+        return Math.max(0, ChronoUnit.MILLIS.between(Columns.instant(e[2]), now()));
     }
 
     private long count(String sql, String param) {

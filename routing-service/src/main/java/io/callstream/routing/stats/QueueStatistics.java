@@ -73,7 +73,7 @@ public class QueueStatistics {
         for (String g : groups) {
             Object[] w = waiting.get(g);
             Object[] t = counts.get(g);
-            Instant oldest = w == null ? null : Queues.instant(w[2]);
+            Instant oldest = w == null ? null : io.callstream.servicekit.tx.Columns.instant(w[2]);
             long answered = t == null ? 0 : n(t[2]), abandoned = t == null ? 0 : n(t[3]), timedOut = t == null ? 0 : n(t[4]);
             long handled = answered + abandoned + timedOut;
             Double average = t == null || t[6] == null ? null : Math.round(((Number) t[6]).doubleValue() * 10) / 10.0;

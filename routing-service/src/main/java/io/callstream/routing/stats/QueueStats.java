@@ -1,6 +1,7 @@
 package io.callstream.routing.stats;
 
 import io.callstream.servicekit.problem.ProblemException;
+import io.callstream.servicekit.rest.QueryParams;
 import io.callstream.servicekit.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.DefaultValue;
@@ -14,7 +15,6 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 
@@ -56,13 +56,6 @@ public class QueueStats {
     }
 
     private static Instant since(String value) {
-        if (value == null || value.isBlank()) {
-            return Instant.now().truncatedTo(ChronoUnit.DAYS);
-        }
-        try {
-            return Instant.parse(value.trim());
-        } catch (DateTimeParseException e) {
-            throw ProblemException.invalid("since", "'" + value + "' is not an ISO-8601 instant such as 2026-11-24T00:00:00Z");
-        }
+        return QueryParams.instant("since", value, Instant.now().truncatedTo(ChronoUnit.DAYS));
     }
 }

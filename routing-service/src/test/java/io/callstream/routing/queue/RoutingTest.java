@@ -180,7 +180,7 @@ class RoutingTest {
         TwoAgents t = callOfferedToTheFirstOfTwo("lost", "2151", "2152");
         String g = t.group(), a = t.a(), b = t.b(), call = t.call();
         ConnectAgent first = t.first();
-        Instant deadline = QuarkusTransaction.requiringNew().call(() -> Queues.instant(em.createNativeQuery(
+        Instant deadline = QuarkusTransaction.requiringNew().call(() -> io.callstream.servicekit.tx.Columns.instant(em.createNativeQuery(
                 "SELECT offer_expires_at FROM queue_entry WHERE call_id = ?1").setParameter(1, call).getSingleResult()));
         assertTrue(deadline.isAfter(Instant.now().plusSeconds(40)), "ring timeout 20 s + grace 30 s: " + deadline);
 
