@@ -30,6 +30,7 @@ import io.callstream.contracts.call.SpeechRecognized;
 import io.callstream.contracts.call.StartHold;
 import io.callstream.contracts.call.StopHold;
 import io.callstream.contracts.call.TransferExtension;
+import io.callstream.contracts.ivr.FlowChanged;
 import io.callstream.contracts.ivr.IvrInputCollected;
 import io.callstream.contracts.ivr.IvrNodeEntered;
 import io.callstream.contracts.ivr.IvrSessionEnded;
@@ -38,6 +39,10 @@ import io.callstream.contracts.ivr.IvrVariableSet;
 import io.callstream.contracts.ivr.SatisfactionCollected;
 import io.callstream.contracts.ivr.TransferRequested;
 import io.callstream.contracts.ivr.UnboundNumberCalled;
+import io.callstream.contracts.outbound.AttemptFinished;
+import io.callstream.contracts.outbound.AttemptStarted;
+import io.callstream.contracts.outbound.CalleeDone;
+import io.callstream.contracts.outbound.TaskStateChanged;
 import io.callstream.contracts.routing.AgentMissed;
 import io.callstream.contracts.routing.AgentOffered;
 import io.callstream.contracts.routing.AgentViewRequested;
@@ -89,6 +94,7 @@ public final class EventCatalog {
             ivrEvent(SatisfactionCollected.TYPE, SatisfactionCollected.class),
             ivrEvent(IvrSessionEnded.TYPE, IvrSessionEnded.class),
             ivrEvent(UnboundNumberCalled.TYPE, UnboundNumberCalled.class),
+            ivrEvent(FlowChanged.TYPE, FlowChanged.class),
             routingEvent(CallQueued.TYPE, CallQueued.class),
             routingEvent(QueuePositionChanged.TYPE, QueuePositionChanged.class),
             routingEvent(AgentOffered.TYPE, AgentOffered.class),
@@ -98,7 +104,11 @@ public final class EventCatalog {
             routingEvent(AgentViewRequested.TYPE, AgentViewRequested.class),
             agentEvent(AgentStateChanged.TYPE, AgentStateChanged.class),
             agentEvent(AgentProfileChanged.TYPE, AgentProfileChanged.class),
-            agentEvent(SkillGroupChanged.TYPE, SkillGroupChanged.class));
+            agentEvent(SkillGroupChanged.TYPE, SkillGroupChanged.class),
+            outboundEvent(TaskStateChanged.TYPE, TaskStateChanged.class),
+            outboundEvent(AttemptStarted.TYPE, AttemptStarted.class),
+            outboundEvent(AttemptFinished.TYPE, AttemptFinished.class),
+            outboundEvent(CalleeDone.TYPE, CalleeDone.class));
 
     private static final Map<String, EventType> BY_TYPE = new LinkedHashMap<>();
     private static final Map<Class<?>, EventType> BY_CLASS = new LinkedHashMap<>();
@@ -145,6 +155,10 @@ public final class EventCatalog {
 
     private static EventType agentEvent(String type, Class<? extends Record> c) {
         return new EventType(type, Topics.AGENT_EVENTS, c, Kind.EVENT);
+    }
+
+    private static EventType outboundEvent(String type, Class<? extends Record> c) {
+        return new EventType(type, Topics.OUTBOUND_EVENTS, c, Kind.EVENT);
     }
 
     private EventCatalog() {

@@ -161,6 +161,12 @@ class EventCatalogContractTest {
             } else if (RoutingEvent.class.isAssignableFrom(t.dataClass())) {
                 assertEquals(Topics.ROUTING_EVENTS, t.topic(), t.type());
                 assertEquals(EventType.Kind.EVENT, t.kind(), t.type());
+            } else if (t.dataClass() == io.callstream.contracts.ivr.FlowChanged.class) {
+                // the one IVR event not about a call (keyed by flow id; docs/events.md says so)
+                assertEquals(Topics.IVR_EVENTS, t.topic(), t.type());
+            } else if (io.callstream.contracts.outbound.OutboundEvent.class.isAssignableFrom(t.dataClass())) {
+                assertEquals(Topics.OUTBOUND_EVENTS, t.topic(), t.type());
+                assertEquals(EventType.Kind.EVENT, t.kind(), t.type());
             } else if (t.dataClass() == io.callstream.contracts.routing.AgentViewRequested.class) {
                 // the one routing event not about a call (keyed agent-view; docs/events.md says so)
                 assertEquals(Topics.ROUTING_EVENTS, t.topic(), t.type());
@@ -204,6 +210,7 @@ class EventCatalogContractTest {
                 case "keys" -> "2";
                 case "input" -> "4711";
                 case "extension" -> "1001";
+                case "kind" -> "OUTBOUND";
                 default -> name + "-1";
             };
         }
