@@ -2,6 +2,7 @@ package io.callstream.agent.mapping;
 
 import io.callstream.agent.service.AgentProfile;
 import io.callstream.agent.service.AgentRecord;
+import io.callstream.servicekit.csv.CsvRecords;
 import io.callstream.servicekit.problem.Problem.FieldError;
 import io.callstream.servicekit.problem.ProblemException;
 

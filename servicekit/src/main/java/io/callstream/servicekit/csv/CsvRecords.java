@@ -1,4 +1,4 @@
-package io.callstream.agent.mapping;
+package io.callstream.servicekit.csv;
 
 import java.io.IOException;
 import java.io.PushbackReader;
@@ -10,12 +10,13 @@ import java.util.List;
  * Reads RFC 4180 records one at a time: cells separated by commas, records by CRLF or LF, a cell in
  * double quotes may hold commas, line breaks and doubled quotes. A quote inside an unquoted cell is
  * kept as text (spreadsheets write that); text after a closing quote, or a quote never closed, is an
- * error, because the rest of the file cannot be trusted to line up.
+ * error, because the rest of the file cannot be trusted to line up. A record longer than
+ * {@link #MAX_RECORD_CHARS} is an error too, so an unclosed quote cannot read a whole upload into memory.
  */
-final class CsvRecords {
+public final class CsvRecords {
     /** The file cannot be read as CSV from this record on. */
-    static final class Malformed extends Exception {
-        final int record;
+    public static final class Malformed extends Exception {
+        public final int record;
 
         Malformed(int record, String message) {
             super(message);
@@ -23,20 +24,22 @@ final class CsvRecords {
         }
     }
 
+    public static final int MAX_RECORD_CHARS = 65_536;
+
     private final PushbackReader in;
     private int record;
 
-    CsvRecords(Reader in) {
+    public CsvRecords(Reader in) {
         this.in = new PushbackReader(in, 1);
     }
 
     /** The number (from 1) of the record {@link #next()} returned last. */
-    int record() {
+    public int record() {
         return record;
     }
 
     /** The next record's cells, or null at the end. An empty line is one empty cell. */
-    List<String> next() throws IOException, Malformed {
+    public List<String> next() throws IOException, Malformed {
         int c = in.read();
         if (c == -1) {
             return null;
@@ -46,7 +49,11 @@ final class CsvRecords {
         StringBuilder cell = new StringBuilder();
         boolean inQuotes = false;
         boolean quotedCell = false;
+        int length = 0;
         while (true) {
+            if (++length > MAX_RECORD_CHARS) {
+                throw new Malformed(record, "a record longer than " + MAX_RECORD_CHARS + " characters");
+            }
             if (inQuotes) {
                 if (c == -1) {
                     throw new Malformed(record, "a quoted cell is not closed");
