@@ -39,6 +39,14 @@ public final class Json {
         }
     }
 
+    public static <T> T read(byte[] json, com.fasterxml.jackson.core.type.TypeReference<T> type) {
+        try {
+            return MAPPER.readValue(json, type);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + type.getType().getTypeName(), e);
+        }
+    }
+
     private Json() {
     }
 }
