@@ -2,6 +2,7 @@ package io.callstream.ivr.service;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.callstream.contracts.Json;
+import io.callstream.contracts.ivr.FlowChanged;
 import io.callstream.ivr.config.IvrConfig;
 import io.callstream.ivr.domain.Flow;
 import io.callstream.ivr.domain.FlowVersion;
@@ -11,6 +12,7 @@ import io.callstream.ivr.flow.FlowError;
 import io.callstream.ivr.flow.FlowKind;
 import io.callstream.ivr.flow.FlowValidator;
 import io.callstream.servicekit.net.UrlPolicy;
+import io.callstream.servicekit.outbox.Outbox;
 import io.callstream.servicekit.problem.Problem;
 import io.callstream.servicekit.problem.ProblemException;
 import io.quarkus.panache.common.Page;
@@ -26,15 +28,19 @@ import java.util.UUID;
 /**
  * Flows and their versions: a flow's draft is edited (and must always be valid), publishing freezes
  * the draft as the next version and makes it the one new calls start with, rolling back makes an
- * earlier version that one again. Calls already running keep the version they started with.
+ * earlier version that one again. Calls already running keep the version they started with. What other
+ * services know of a flow (name, kind, live version, deleted) goes out as {@link FlowChanged} in the
+ * transaction that changed it.
  */
 @ApplicationScoped
 @Transactional
 public class FlowService {
     private final FlowValidator validator;
+    private final Outbox outbox;
 
-    FlowService(IvrConfig config) {
+    FlowService(IvrConfig config, Outbox outbox) {
         this.validator = new FlowValidator(new UrlPolicy(config.http().allowlist().orElse(List.of())));
+        this.outbox = outbox;
     }
 
     public List<FlowError> validate(FlowDocument document) {
@@ -63,7 +69,11 @@ public class FlowService {
         if (flow.kind != document.kind() && NumberBinding.count("flowId", id) > 0) {
             throw ProblemException.conflict("kind", "the flow is bound to numbers, so it stays " + flow.kind);
         }
+        boolean renamedOrKindChanged = !flow.name.equals(document.name()) || flow.kind != document.kind();
         apply(flow, document);
+        if (renamedOrKindChanged) {
+            changed(flow, false, flow.updatedAt);
+        }
         return flow;
     }
 
@@ -94,6 +104,7 @@ public class FlowService {
         v.persist();
         flow.activeVersion = v.version;
         flow.updatedAt = v.publishedAt;
+        changed(flow, false, v.publishedAt);
         return v;
     }
 
@@ -117,6 +128,7 @@ public class FlowService {
         version(id, version);
         flow.activeVersion = version;
         flow.updatedAt = Instant.now();
+        changed(flow, false, flow.updatedAt);
         return flow;
     }
 
@@ -135,6 +147,7 @@ public class FlowService {
         }
         FlowVersion.delete("flowId", id);
         flow.delete();
+        changed(flow, true, Instant.now());
     }
 
     public int latestVersion(UUID id) {
@@ -158,6 +171,20 @@ public class FlowService {
             throw ProblemException.notFound("no flow " + id);
         }
         return flow;
+    }
+
+    /**
+     * The flow's row is written (and so locked) before its event takes a place in the outbox: an
+     * announcement at start ({@link FlowAnnouncements}) reads flows with a share lock, so per flow the
+     * events leave in the order their transactions commit, and the last one says how the flow is.
+     */
+    private void changed(Flow flow, boolean deleted, Instant at) {
+        Flow.flush();
+        outbox.publish(flow.id.toString(), flowChanged(flow, deleted, at));
+    }
+
+    static FlowChanged flowChanged(Flow flow, boolean deleted, Instant at) {
+        return new FlowChanged(flow.id.toString(), flow.name, flow.kind.name(), flow.activeVersion, deleted, at);
     }
 
     private void apply(Flow flow, FlowDocument document) {
