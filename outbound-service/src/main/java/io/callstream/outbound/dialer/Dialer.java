@@ -259,7 +259,7 @@ public class Dialer {
     }
 
     private void setPace(UUID taskId, Instant nextDialAt, int nextCaller) {
-        em.createNativeQuery("UPDATE outbound_task SET next_dial_at = CASE WHEN ?4 THEN NULL ELSE ?2 END, "
+        em.createNativeQuery("UPDATE outbound_task SET next_dial_at = CASE WHEN ?4 THEN NULL ELSE CAST(?2 AS timestamptz) END, "
                         + "next_caller = ?3 WHERE id = ?1")
                 .setParameter(1, taskId).setParameter(2, Timestamp.from(nextDialAt == null ? Instant.EPOCH : nextDialAt))
                 .setParameter(3, nextCaller).setParameter(4, nextDialAt == null).executeUpdate();

@@ -1,0 +1,289 @@
+package io.callstream.outbound.service;
+
+import io.callstream.contracts.call.Originate;
+import io.callstream.contracts.call.OriginateOutcome;
+import io.callstream.contracts.outbound.AttemptFinished;
+import io.callstream.contracts.outbound.AttemptOutcome;
+import io.callstream.contracts.outbound.AttemptStarted;
+import io.callstream.contracts.outbound.CalleeDone;
+import io.callstream.contracts.outbound.CalleeState;
+import io.callstream.contracts.outbound.TaskState;
+import io.callstream.contracts.outbound.TaskStateChanged;
+import io.callstream.outbound.OutboundFixture;
+import io.callstream.outbound.OutboundFixture.CallbackReceiver;
+import io.callstream.servicekit.webhook.WebhookSignature;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+
+import static io.callstream.outbound.OutboundFixture.INTEGRATION;
+import static io.callstream.outbound.OutboundFixture.SECRET;
+import static io.callstream.outbound.OutboundFixture.as;
+import static io.callstream.outbound.OutboundFixture.callee;
+import static io.callstream.outbound.OutboundFixture.task;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Outbound tasks end to end inside the service, against real Kafka and PostgreSQL: the test plays the
+ * gateway (answers to originates, ends of calls) and ivr-service (flow announcements, session results)
+ * and receives the callbacks on a real HTTP server.
+ */
+@QuarkusTest
+class OutboundTaskTest {
+    private final OutboundFixture fx = new OutboundFixture();
+    private String flow;
+    private String callerA;
+    private String callerB;
+
+    static String number() {
+        return "1" + (3_000_000_000L + ThreadLocalRandom.current().nextLong(6_000_000_000L));
+    }
+
+    @BeforeEach
+    void platform() {
+        flow = fx.outboundFlow();
+        callerA = number();
+        callerB = number();
+        fx.callerNumber(callerA, 5);
+        fx.callerNumber(callerB, 5);
+    }
+
+    private JsonPath create(Map<String, Object> body) {
+        return as(INTEGRATION).json().body(body).post("/api/v1/tasks").then().statusCode(201).extract().jsonPath();
+    }
+
+    private JsonPath read(String taskId) {
+        return as(INTEGRATION).json().get("/api/v1/tasks/" + taskId).then().statusCode(200).extract().jsonPath();
+    }
+
+    private void awaitState(String taskId, String state) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> state.equals(read(taskId).getString("state")));
+    }
+
+    @Test
+    void threeCalleesAnsweredBusyThenAnsweredAndNeverAnsweredEndWithTheirAttemptsKeysAndSignedCallbacks() {
+        String ada = number(), bob = number(), cyd = number();
+        try (CallbackReceiver receiver = new CallbackReceiver()) {
+            String id = create(task(flow, List.of(callerA, callerB), List.of(
+                    callee(ada, Map.of("name", "Ada", "date", "2026-12-01")),
+                    callee(bob, Map.of("name", "Bob", "date", "2026-12-02")),
+                    callee(cyd, Map.of("name", "Cyd", "date", "2026-12-03"))))
+                    .with("maxTries", 2).with("retryIntervalSeconds", 1).with("retryOn", List.of("BUSY", "NO_ANSWER"))
+                    .with("callbackUrl", receiver.url()).with("callbackSecret", SECRET).build()).getString("id");
+
+            Originate first = fx.awaitOriginate(id, 1), second = fx.awaitOriginate(id, 2), third = fx.awaitOriginate(id, 3);
+            Map<String, Originate> byNumber = Map.of(first.calleeNumber(), first, second.calleeNumber(), second,
+                    third.calleeNumber(), third);
+            Originate toAda = byNumber.get(ada);
+            assertEquals("Ada", toAda.variables().get("name"), "the callee's own variables travel with the originate");
+            assertEquals(flow, toAda.variables().get("callstream.flowId"), "ivr-service runs the task's flow");
+            assertEquals(toAda.attemptId(), toAda.commandId());
+            assertTrue(List.of(callerA, callerB).contains(toAda.callerNumber()));
+            // attempts of a task are events in order on one partition: the caller numbers take turns
+            assertEquals(List.of(callerA, callerB, callerA), fx.events(id, AttemptStarted.TYPE, AttemptStarted.class)
+                    .stream().limit(3).map(AttemptStarted::callerNumber).toList());
+            assertEquals(30, toAda.ringTimeoutSeconds());
+
+            fx.answerAndPress(toAda, "1");
+            fx.fail(byNumber.get(bob), OriginateOutcome.BUSY);
+            fx.fail(byNumber.get(cyd), OriginateOutcome.NO_ANSWER);
+            // the retries, after the 1 s interval
+            Originate retry1 = fx.awaitOriginate(id, 4), retry2 = fx.awaitOriginate(id, 5);
+            Originate bobAgain = retry1.calleeNumber().equals(bob) ? retry1 : retry2;
+            Originate cydAgain = retry1.calleeNumber().equals(cyd) ? retry1 : retry2;
+            assertEquals(bob, bobAgain.calleeNumber());
+            assertEquals(cyd, cydAgain.calleeNumber());
+            fx.answerAndPress(bobAgain, "2");
+            fx.fail(cydAgain, OriginateOutcome.NO_ANSWER);
+
+            awaitState(id, "COMPLETED");
+            JsonPath t = read(id);
+            assertEquals(2, t.getInt("callees.ANSWERED"));
+            assertEquals(1, t.getInt("callees.NOT_ANSWERED"));
+            assertEquals(0, t.getInt("callsInProgress"));
+
+            JsonPath callees = as(INTEGRATION).json().get("/api/v1/tasks/" + id + "/callees").then().statusCode(200)
+                    .extract().jsonPath();
+            assertEquals(3, callees.getInt("total"));
+            assertEquals(List.of(ada, bob, cyd), callees.getList("items.number"));
+            assertEquals(List.of("ANSWERED", "ANSWERED", "NOT_ANSWERED"), callees.getList("items.state"));
+            assertEquals(List.of(1, 2, 2), callees.getList("items.tries"));
+            assertEquals(List.of("ANSWERED"), callees.getList("items[0].attempts.outcome"));
+            assertEquals("1", callees.getString("items[0].attempts[0].keyTrail[0].keys"));
+            assertEquals("Confirm renewal", callees.getString("items[0].attempts[0].keyTrail[0].label"));
+            assertEquals("1", callees.getString("items[0].attempts[0].variables.confirm"));
+            assertEquals("COMPLETED", callees.getString("items[0].attempts[0].sessionOutcome"));
+            assertEquals(16, callees.getInt("items[0].attempts[0].hangupCause"));
+            assertEquals(List.of("BUSY", "ANSWERED"), callees.getList("items[1].attempts.outcome"));
+            assertEquals("2", callees.getString("items[1].attempts[1].variables.confirm"));
+            assertEquals(List.of("NO_ANSWER", "NO_ANSWER"), callees.getList("items[2].attempts.outcome"));
+            assertNull(callees.get("items[2].attempts[1].answeredAt"));
+
+            // the same on callstream.outbound.events, in order per task
+            await().atMost(Duration.ofSeconds(20)).until(() ->
+                    fx.events(id, TaskStateChanged.TYPE, TaskStateChanged.class).size() == 3);
+            assertEquals(List.of(TaskState.INITIAL, TaskState.RUNNING, TaskState.COMPLETED),
+                    fx.events(id, TaskStateChanged.TYPE, TaskStateChanged.class).stream().map(TaskStateChanged::state).toList());
+            assertEquals(5, fx.events(id, AttemptStarted.TYPE, AttemptStarted.class).size());
+            List<AttemptFinished> finished = fx.events(id, AttemptFinished.TYPE, AttemptFinished.class);
+            assertEquals(5, finished.size());
+            AttemptFinished adaDone = finished.stream().filter(f -> f.calleeNumber().equals(ada)).findFirst().orElseThrow();
+            assertEquals(AttemptOutcome.ANSWERED, adaDone.outcome());
+            assertEquals("1", adaDone.keyTrail().get(0).keys());
+            List<CalleeDone> done = fx.events(id, CalleeDone.TYPE, CalleeDone.class);
+            assertEquals(Map.of(ada, CalleeState.ANSWERED, bob, CalleeState.ANSWERED, cyd, CalleeState.NOT_ANSWERED),
+                    Map.of(done.get(0).calleeNumber(), done.get(0).state(), done.get(1).calleeNumber(), done.get(1).state(),
+                            done.get(2).calleeNumber(), done.get(2).state()));
+
+            // callbacks: one per attempt and one at the end, each signed with the task's secret
+            await().atMost(Duration.ofSeconds(30)).until(() -> receiver.received.size() == 6);
+            for (CallbackReceiver.Delivery d : receiver.received) {
+                assertTrue(WebhookSignature.verify(SECRET, d.header("Callstream-Timestamp"), d.header("Callstream-Signature"),
+                        d.body(), Duration.ofMinutes(5), Instant.now()), "signed: " + new String(d.body()));
+                assertFalse(WebhookSignature.verify("another-secret-0123456789", d.header("Callstream-Timestamp"),
+                        d.header("Callstream-Signature"), d.body(), Duration.ofMinutes(5), Instant.now()));
+            }
+            List<String> types = receiver.received.stream().map(d -> d.header("Callstream-Event")).toList();
+            assertEquals(5, types.stream().filter("io.callstream.outbound.attempt-finished"::equals).count());
+            CallbackReceiver.Delivery end = receiver.received.stream()
+                    .filter(d -> "io.callstream.outbound.task-ended".equals(d.header("Callstream-Event"))).findFirst().orElseThrow();
+            JsonPath endBody = new JsonPath(new String(end.body()));
+            assertEquals("COMPLETED", endBody.getString("state"));
+            assertEquals(2, endBody.getInt("callees.ANSWERED"));
+            CallbackReceiver.Delivery adaCallback = receiver.received.stream().filter(d -> new String(d.body()).contains(ada)
+                    && new String(d.body()).contains("ANSWERED")).findFirst().orElseThrow();
+            JsonPath adaBody = new JsonPath(new String(adaCallback.body()));
+            assertEquals("Ada", adaBody.getString("callee.variables.name"));
+            assertEquals("1", adaBody.getString("attempt.keyTrail[0].keys"));
+
+            // and the delivery log says so
+            JsonPath log = as(INTEGRATION).json().get("/api/v1/tasks/" + id + "/callbacks").then().statusCode(200)
+                    .extract().jsonPath();
+            await().atMost(Duration.ofSeconds(10)).until(() -> as(INTEGRATION).json().get("/api/v1/tasks/" + id + "/callbacks")
+                    .then().extract().jsonPath().getList("items.status").stream().allMatch("DELIVERED"::equals));
+            assertEquals(6, log.getInt("total"));
+        }
+    }
+
+    @Test
+    void aNumberOnTheDoNotCallListIsNeverDialedAndReportedAsBlocked() {
+        String listed = number(), free = number();
+        as(INTEGRATION).json().body(Map.of("reason", "asked not to be called")).put("/api/v1/dnc/" + listed)
+                .then().statusCode(201);
+        String id = create(task(flow, List.of(callerA), List.of(callee(listed), callee(free))).build()).getString("id");
+        Originate o = fx.awaitOriginate(id, 1);
+        assertEquals(free, o.calleeNumber());
+        fx.fail(o, OriginateOutcome.REJECTED);
+        awaitState(id, "COMPLETED");
+        JsonPath c = as(INTEGRATION).json().get("/api/v1/tasks/" + id + "/callees").then().extract().jsonPath();
+        assertEquals(List.of("BLOCKED", "NOT_ANSWERED"), c.getList("items.state"));
+        assertEquals("BLOCKED_DNC", c.getString("items[0].lastOutcome"));
+        assertEquals(List.of("BLOCKED_DNC"), c.getList("items[0].attempts.outcome"));
+        assertNull(c.get("items[0].attempts[0].callId"), "never dialed");
+        assertEquals(List.of("REJECTED"), c.getList("items[1].attempts.outcome"));
+        assertTrue(fx.originates(id).stream().noneMatch(x -> x.calleeNumber().equals(listed)));
+        assertEquals(1, fx.originates(id).size());
+    }
+
+    @Test
+    void pauseStopsNewDialsWhileTheCallInProgressGoesOnAndResumeDialsAgain() {
+        String id = create(task(flow, List.of(callerA), List.of(callee(number()), callee(number()), callee(number())))
+                .with("maxConcurrentCalls", 1).build()).getString("id");
+        Originate first = fx.awaitOriginate(id, 1);
+        assertEquals("PAUSED", as(INTEGRATION).json().post("/api/v1/tasks/" + id + "/pause").then().statusCode(200)
+                .extract().jsonPath().getString("state"));
+        fx.answerAndPress(first, "1"); // the call in progress finishes normally while paused
+        await().atMost(Duration.ofSeconds(20)).until(() -> read(id).getInt("callees.ANSWERED") == 1);
+        Instant resumed = Instant.now();
+        assertEquals(1, fx.originates(id).size(), "nothing dialed while paused");
+        as(INTEGRATION).json().post("/api/v1/tasks/" + id + "/resume").then().statusCode(200);
+        fx.awaitOriginate(id, 2);
+        AttemptStarted second = fx.events(id, AttemptStarted.TYPE, AttemptStarted.class).get(1);
+        assertFalse(second.startedAt().isBefore(resumed.minusMillis(5)), "the second dial came after the resume");
+        assertEquals("RUNNING", read(id).getString("state"));
+        // a paused task cannot be paused into another state; a finished one cannot be resumed
+        as(INTEGRATION).json().post("/api/v1/tasks/" + id + "/resume").then().statusCode(200);
+    }
+
+    @Test
+    void stopLeavesTheCallInProgressEndingAndNeverDialsTheRest() {
+        String id = create(task(flow, List.of(callerA), List.of(callee(number()), callee(number()), callee(number())))
+                .with("maxConcurrentCalls", 1).build()).getString("id");
+        Originate first = fx.awaitOriginate(id, 1);
+        fx.answer(first);
+        JsonPath stopped = as(INTEGRATION).json().post("/api/v1/tasks/" + id + "/stop").then().statusCode(200)
+                .extract().jsonPath();
+        assertEquals("ENDING", stopped.getString("state"));
+        assertEquals(2, stopped.getInt("callees.NOT_ANSWERED"));
+        assertEquals(1, stopped.getInt("callees.CALLING"));
+        fx.hangUp(first);
+        awaitState(id, "STOPPED");
+        JsonPath c = as(INTEGRATION).json().get("/api/v1/tasks/" + id + "/callees").then().extract().jsonPath();
+        assertEquals(List.of("ANSWERED", "NOT_ANSWERED", "NOT_ANSWERED"), c.getList("items.state"));
+        assertEquals(List.of("ANSWERED", "BLOCKED_WINDOW", "BLOCKED_WINDOW"), c.getList("items.lastOutcome"));
+        assertEquals(1, fx.originates(id).size());
+        as(INTEGRATION).json().post("/api/v1/tasks/" + id + "/resume").then().statusCode(409)
+                .body("errors[0].field", org.hamcrest.Matchers.is("state"));
+    }
+
+    @Test
+    void aTaskOutsideItsWindowIsNotDialedWhileATaskInsideItsWindowIs() {
+        // the weekday that is not today in Pacific/Kiritimati (UTC+14) nor in UTC-12: closed now everywhere
+        java.time.DayOfWeek today = java.time.LocalDate.now(java.time.ZoneId.of("Pacific/Kiritimati")).getDayOfWeek();
+        java.time.DayOfWeek closed = today.plus(3);
+        String closedId = create(task(flow, List.of(callerA), List.of(callee(number())))
+                .with("timeZone", "Pacific/Kiritimati").with("weekdays", List.of(closed.name()))
+                .with("notAfter", Instant.now().plus(Duration.ofDays(10)).toString()).build()).getString("id");
+        String openId = create(task(flow, List.of(callerB), List.of(callee(number())))
+                .with("timeZone", "Asia/Shanghai").with("windows", List.of(Map.of("start", "00:00", "end", "24:00"))).build())
+                .getString("id");
+        fx.awaitOriginate(openId, 1);
+        // the dialer visits tasks oldest first: the open one was dialed in a pass that also looked at the closed one
+        assertEquals(0, fx.originates(closedId).size());
+        assertEquals("RUNNING", read(closedId).getString("state"));
+        assertEquals(1, read(closedId).getInt("callees.PENDING"));
+    }
+
+    @Test
+    void theSameIdempotencyKeyReturnsTheSameTaskAndNeverASecond() {
+        Map<String, Object> body = task(flow, List.of(callerA), List.of(callee(number())))
+                .notBefore(Instant.now().plus(Duration.ofHours(1))).build();
+        String key = "order-batch-" + number();
+        String id = as(INTEGRATION).json().header("Idempotency-Key", key).body(body).post("/api/v1/tasks")
+                .then().statusCode(201).header("Idempotent-Replayed", "false").extract().jsonPath().getString("id");
+        String again = as(INTEGRATION).json().header("Idempotency-Key", key).body(body).post("/api/v1/tasks")
+                .then().statusCode(200).header("Idempotent-Replayed", "true").extract().jsonPath().getString("id");
+        assertEquals(id, again);
+        Map<String, Object> changed = new java.util.LinkedHashMap<>(body);
+        changed.put("name", "another task");
+        as(INTEGRATION).json().header("Idempotency-Key", key).body(changed).post("/api/v1/tasks")
+                .then().statusCode(422).body("errors[0].field", org.hamcrest.Matchers.is("Idempotency-Key"));
+        // another caller's key is its own
+        String other = as(OutboundFixture.ADMIN).json().header("Idempotency-Key", key).body(body).post("/api/v1/tasks")
+                .then().statusCode(201).extract().jsonPath().getString("id");
+        assertFalse(other.equals(id));
+        assertEquals(1, as(INTEGRATION).json().queryParam("name", "Renewal reminders").queryParam("size", 200)
+                .get("/api/v1/tasks").then().extract().jsonPath().getList("items.id").stream().filter(id::equals).count());
+    }
+
+    @Test
+    void aTaskNotBeforeItsStartStaysInitial() {
+        String id = create(task(flow, List.of(callerA), List.of(callee(number())))
+                .notBefore(Instant.now().plus(Duration.ofHours(2))).build()).getString("id");
+        String later = create(task(flow, List.of(callerB), List.of(callee(number()))).build()).getString("id");
+        fx.awaitOriginate(later, 1);
+        assertEquals("INITIAL", read(id).getString("state"));
+        assertEquals(0, fx.originates(id).size());
+    }
+}
