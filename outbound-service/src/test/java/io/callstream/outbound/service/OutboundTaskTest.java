@@ -286,4 +286,70 @@ class OutboundTaskTest {
         assertEquals("INITIAL", read(id).getString("state"));
         assertEquals(0, fx.originates(id).size());
     }
+
+    @Test
+    void aCallerNumbersLimitHoldsAcrossTheTasksUsingIt() {
+        String narrow = number();
+        fx.callerNumber(narrow, 1);
+        String one = create(task(flow, List.of(narrow), List.of(callee(number()), callee(number())))
+                .with("maxConcurrentCalls", 5).build()).getString("id");
+        String two = create(task(flow, List.of(narrow), List.of(callee(number()))).with("maxConcurrentCalls", 5).build())
+                .getString("id");
+        Originate first = fx.awaitOriginate(one, 1);
+        // a task that can take the line later is dialed in the same pass as the first one: only one line
+        String witness = create(task(flow, List.of(callerB), List.of(callee(number()))).build()).getString("id");
+        fx.awaitOriginate(witness, 1);
+        assertEquals(1, fx.originates(one).size() + fx.originates(two).size(), "one call at a time on " + narrow);
+        fx.fail(first, OriginateOutcome.NO_ANSWER);
+        await().atMost(Duration.ofSeconds(20)).until(() -> fx.originates(one).size() + fx.originates(two).size() == 2);
+        assertEquals(1, read(one).getInt("callsInProgress") + read(two).getInt("callsInProgress"));
+    }
+
+    @Test
+    void onlyTheChosenOutcomesAreRetried() {
+        String id = create(task(flow, List.of(callerA), List.of(callee(number()), callee(number())))
+                .with("maxTries", 2).with("retryIntervalSeconds", 1).with("retryOn", List.of("BUSY")).build()).getString("id");
+        Originate a = fx.awaitOriginate(id, 1), b = fx.awaitOriginate(id, 2);
+        fx.fail(a, OriginateOutcome.NO_ANSWER);
+        fx.fail(b, OriginateOutcome.BUSY);
+        Originate retried = fx.awaitOriginate(id, 3);
+        assertEquals(b.calleeNumber(), retried.calleeNumber(), "BUSY is retried, NO_ANSWER is not");
+        fx.fail(retried, OriginateOutcome.BUSY);
+        awaitState(id, "COMPLETED");
+        JsonPath c = as(INTEGRATION).json().get("/api/v1/tasks/" + id + "/callees").then().extract().jsonPath();
+        assertEquals(List.of(1, 2), c.getList("items.tries").stream().map(n -> (Integer) n).sorted().toList());
+        assertEquals(3, fx.originates(id).size());
+        assertEquals(List.of("NOT_ANSWERED", "NOT_ANSWERED"), c.getList("items.state"));
+    }
+
+    @Test
+    void notAfterEndsTheTaskTheCallInProgressFinishesAndTheRestAreBlockedByTheWindow() {
+        String id = create(task(flow, List.of(callerA), List.of(callee(number()), callee(number()), callee(number())))
+                .with("maxConcurrentCalls", 1).with("notAfter", Instant.now().plusSeconds(4).toString()).build())
+                .getString("id");
+        Originate first = fx.awaitOriginate(id, 1);
+        fx.answer(first);
+        awaitState(id, "ENDING");
+        JsonPath ending = read(id);
+        assertEquals(2, ending.getInt("callees.NOT_ANSWERED"));
+        assertEquals(1, ending.getInt("callsInProgress"));
+        fx.hangUp(first);
+        awaitState(id, "STOPPED");
+        assertEquals(1, fx.originates(id).size());
+        assertEquals(List.of("ANSWERED", "BLOCKED_WINDOW", "BLOCKED_WINDOW"), as(INTEGRATION).json()
+                .get("/api/v1/tasks/" + id + "/callees").then().extract().jsonPath().getList("items.lastOutcome"));
+    }
+
+    @Test
+    void anOriginateTheGatewayNeverAnswersEndsFailedAfterRingTimeAndGrace() {
+        String id = create(task(flow, List.of(callerA), List.of(callee(number()))).with("maxRingSeconds", 5).build())
+                .getString("id");
+        fx.awaitOriginate(id, 1);
+        awaitState(id, "COMPLETED");
+        JsonPath c = as(INTEGRATION).json().get("/api/v1/tasks/" + id + "/callees").then().extract().jsonPath();
+        assertEquals(List.of("FAILED"), c.getList("items[0].attempts.outcome"));
+        AttemptStarted started = fx.events(id, AttemptStarted.TYPE, AttemptStarted.class).get(0);
+        AttemptFinished ended = fx.events(id, AttemptFinished.TYPE, AttemptFinished.class).get(0);
+        assertTrue(!ended.endedAt().isBefore(started.startedAt().plusSeconds(7)), "not before ring time + grace");
+    }
 }
