@@ -118,6 +118,11 @@ class OutboundInputTest {
         as(INTEGRATION).json().body("{\"name\": ").post("/api/v1/tasks").then().statusCode(400)
                 .contentType("application/problem+json");
         RestAssured.given().contentType("application/json").body(ok().build()).post("/api/v1/tasks").then().statusCode(401);
+        // JSON is parsed whole: a body larger than 32 MiB is refused before it is read (uploads stream instead)
+        byte[] huge = new byte[33 * 1024 * 1024];
+        java.util.Arrays.fill(huge, (byte) ' ');
+        as(INTEGRATION).json().body(huge).post("/api/v1/tasks").then().statusCode(413)
+                .contentType("application/problem+json");
         as(io.callstream.testkit.TestTokens.token("agent", "a1")).json().body(ok().build()).post("/api/v1/tasks")
                 .then().statusCode(403);
     }
