@@ -232,4 +232,24 @@ class OutboundInputTest {
         assertTrue(as(INTEGRATION).json().get("/api/v1/caller-numbers").then().statusCode(200).extract().jsonPath()
                 .getList("number").contains(caller));
     }
+
+    @Test
+    void anOversizedUploadAndOneBeyondTheTasksCalleeLimitAddNothing() {
+        String id = emptyTask();
+        StringBuilder big = new StringBuilder("number,note\n");
+        while (big.length() < 3 * 1024 * 1024) {
+            big.append("13800138000,").append("x".repeat(200)).append('\n');
+        }
+        upload(id, "text/csv", big.toString(), "skip").statusCode(413).contentType("application/problem+json")
+                .body("detail", containsString("larger than"));
+        StringBuilder many = new StringBuilder("number\n");
+        for (int i = 0; i < 20_001; i++) {
+            many.append(13_800_000_000L + i).append('\n');
+        }
+        upload(id, "text/csv", many.toString(), "reject").statusCode(400).body("errors[0].field", is("callees"))
+                .body("detail", containsString("room for 20000"));
+        assertEquals(0, as(INTEGRATION).json().get("/api/v1/tasks/" + id).then().extract().jsonPath().getInt("calleeCount"));
+        assertEquals(0, as(INTEGRATION).json().get("/api/v1/tasks/" + id + "/callees").then().extract().jsonPath()
+                .getList("items").size());
+    }
 }
