@@ -9,7 +9,9 @@ import java.util.Objects;
 /**
  * How an outside number behaves when the switch calls it (an Originate, or a Dial to
  * {@code PJSIP/<number>@<trunk>}): answer after a ring time (and then run its own steps, like a
- * caller), be busy, never answer, reject, fail, or find the network congested.
+ * caller), be busy, never answer, reject, fail, or find the network congested. A behaviour may be
+ * {@linkplain #followedBy followed by} others for the later calls to the number (busy on the first
+ * call, answering the retry).
  */
 public final class CalleeBehavior {
     public enum Kind { ANSWER, BUSY, NO_ANSWER, REJECT, FAILED, CONGESTION }
@@ -18,12 +20,18 @@ public final class CalleeBehavior {
     private final Duration ringTime;
     private final Duration talkTime;
     private final List<Step> steps;
+    private final List<CalleeBehavior> later;
 
-    private CalleeBehavior(Kind kind, Duration ringTime, Duration talkTime, List<Step> steps) {
+    private CalleeBehavior(Kind kind, Duration ringTime, Duration talkTime, List<Step> steps, List<CalleeBehavior> later) {
         this.kind = kind;
         this.ringTime = ringTime;
         this.talkTime = talkTime;
         this.steps = List.copyOf(steps);
+        this.later = List.copyOf(later);
+    }
+
+    private CalleeBehavior(Kind kind, Duration ringTime, Duration talkTime, List<Step> steps) {
+        this(kind, ringTime, talkTime, steps, List.of());
     }
 
     /** Answers after ringing this long, then runs its steps (none: stays until the switch hangs up). */
@@ -54,14 +62,14 @@ public final class CalleeBehavior {
 
     /** Rings this long before busy/reject/congestion/failure, or at most this long when not answering. */
     public CalleeBehavior afterRinging(Duration ringTime) {
-        return new CalleeBehavior(kind, Objects.requireNonNull(ringTime), talkTime, steps);
+        return new CalleeBehavior(kind, Objects.requireNonNull(ringTime), talkTime, steps, later);
     }
 
     /** After answering, runs these steps (awaitPrompt, press, say, hangup...). */
     public CalleeBehavior then(Step... more) {
         List<Step> all = new ArrayList<>(steps);
         all.addAll(Arrays.asList(more));
-        return new CalleeBehavior(kind, ringTime, talkTime, all);
+        return new CalleeBehavior(kind, ringTime, talkTime, all, later);
     }
 
     /** The steps of a script (its numbers are ignored). */
@@ -71,7 +79,37 @@ public final class CalleeBehavior {
 
     /** When reached through Dial: talks this long after answering, then hangs up. */
     public CalleeBehavior talkFor(Duration talkTime) {
-        return new CalleeBehavior(kind, ringTime, Objects.requireNonNull(talkTime), steps);
+        return new CalleeBehavior(kind, ringTime, Objects.requireNonNull(talkTime), steps, later);
+    }
+
+    /**
+     * This behaviour for the first call to the number, then {@code next} for the calls after it in
+     * turn; the last one for every call after that. Registering the number again starts over.
+     */
+    public CalleeBehavior followedBy(CalleeBehavior... next) {
+        List<CalleeBehavior> all = new ArrayList<>(later);
+        for (CalleeBehavior b : next) {
+            all.add(b.onlyThis());
+            all.addAll(b.later);
+        }
+        return new CalleeBehavior(kind, ringTime, talkTime, steps, all);
+    }
+
+    /** How the number behaves on its {@code n}-th call (0 for the first). */
+    public CalleeBehavior forCall(int n) {
+        if (n <= 0 || later.isEmpty()) {
+            return onlyThis();
+        }
+        return later.get(Math.min(n, later.size()) - 1);
+    }
+
+    /** The behaviours for the calls after the first, in turn (empty: every call behaves alike). */
+    public List<CalleeBehavior> later() {
+        return later;
+    }
+
+    private CalleeBehavior onlyThis() {
+        return later.isEmpty() ? this : new CalleeBehavior(kind, ringTime, talkTime, steps, List.of());
     }
 
     public Kind kind() {
@@ -94,6 +132,6 @@ public final class CalleeBehavior {
     @Override
     public String toString() {
         return "CalleeBehavior[" + kind + (ringTime == null ? "" : ", ring " + ringTime.toMillis() + " ms")
-                + (steps.isEmpty() ? "" : ", " + steps) + "]";
+                + (steps.isEmpty() ? "" : ", " + steps) + (later.isEmpty() ? "" : ", then " + later) + "]";
     }
 }

@@ -34,7 +34,7 @@ final class Pbx implements AutoCloseable {
     private final AtomicInteger callSequence = new AtomicInteger();
     private final Map<String, Channel> live = new LinkedHashMap<>();
     private final Map<String, AgentBehavior> agents = new ConcurrentHashMap<>();
-    private final Map<String, CalleeBehavior> callees = new ConcurrentHashMap<>();
+    private final Map<String, CalleeLine> callees = new ConcurrentHashMap<>();
     private final List<SimCall> calls = new CopyOnWriteArrayList<>();
     private final Map<String, String> globals = new ConcurrentHashMap<>();
     private final Map<String, String> database = new ConcurrentHashMap<>();
@@ -97,12 +97,18 @@ final class Pbx implements AutoCloseable {
         return agents.get(technologyAndResource.trim().toLowerCase(Locale.ROOT));
     }
 
-    void callee(String number, CalleeBehavior behavior) {
-        callees.put(number.trim(), behavior);
+    /** An outside number's behaviour and how many times the switch has called it since it was registered. */
+    private record CalleeLine(CalleeBehavior behavior, AtomicInteger calls) {
     }
 
+    void callee(String number, CalleeBehavior behavior) {
+        callees.put(number.trim(), new CalleeLine(behavior, new AtomicInteger()));
+    }
+
+    /** How the number behaves on this call (each call to it counts, so a sequence moves on); null if unknown. */
     CalleeBehavior calleeFor(String number) {
-        return callees.get(number.trim());
+        CalleeLine line = callees.get(number.trim());
+        return line == null ? null : line.behavior().forCall(line.calls().getAndIncrement());
     }
 
     List<SimCall> calls() {

@@ -58,7 +58,10 @@ public final class PbxSimulator implements AutoCloseable {
         return this;
     }
 
-    /** How the outside number behaves when called; replaces an earlier behaviour. */
+    /**
+     * How the outside number behaves when called (see {@link CalleeBehavior#followedBy} for a number that
+     * behaves differently on later calls); replaces an earlier behaviour and starts its sequence over.
+     */
     public PbxSimulator callee(String number, CalleeBehavior behavior) {
         pbx.callee(number, behavior);
         return this;

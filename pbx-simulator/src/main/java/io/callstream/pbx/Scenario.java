@@ -69,7 +69,6 @@ final class Scenario {
         }
         Map<String, CalleeBehavior> callees = new LinkedHashMap<>();
         for (JsonNode c : array(root, "callees")) {
-            known(c, "callee", Set.of("number", "behavior", "ringMs", "talkMs", "steps"));
             String number = text(c, "number", null);
             if (number == null) {
                 throw new IllegalArgumentException("a callee needs a number");
@@ -202,7 +201,41 @@ final class Scenario {
         return a.has("talkMs") ? b.talkFor(Duration.ofMillis(number(a, "talkMs", 0))) : b;
     }
 
-    private static CalleeBehavior callee(JsonNode c) {
+    /**
+     * A callee: {@code number} (optional here), {@code behavior}, {@code ringMs}, {@code talkMs}, {@code steps},
+     * and {@code nextCalls}: behaviours in the same format (without number) for the calls after the first.
+     */
+    static CalleeBehavior callee(JsonNode c) {
+        if (c == null || !c.isObject()) {
+            throw new IllegalArgumentException("a callee is a mapping with number, behavior, ringMs, talkMs, steps, nextCalls");
+        }
+        known(c, "callee", Set.of("number", "behavior", "ringMs", "talkMs", "steps", "nextCalls"));
+        CalleeBehavior first = oneCallee(c);
+        JsonNode next = c.get("nextCalls");
+        if (next == null || next.isNull()) {
+            return first;
+        }
+        if (!next.isArray()) {
+            throw new IllegalArgumentException("nextCalls is a list");
+        }
+        List<CalleeBehavior> later = new ArrayList<>();
+        int i = 0;
+        for (JsonNode n : next) {
+            if (!n.isObject()) {
+                throw new IllegalArgumentException("nextCalls[" + i + "] is a mapping such as {behavior: answer}");
+            }
+            try {
+                known(n, "callee", Set.of("behavior", "ringMs", "talkMs", "steps"));
+                later.add(oneCallee(n));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("nextCalls[" + i + "]: " + e.getMessage(), e);
+            }
+            i++;
+        }
+        return first.followedBy(later.toArray(CalleeBehavior[]::new));
+    }
+
+    private static CalleeBehavior oneCallee(JsonNode c) {
         String behavior = text(c, "behavior", "answer").toLowerCase(Locale.ROOT);
         CalleeBehavior b = switch (behavior) {
             case "answer" -> CalleeBehavior.answerAfter(Duration.ofMillis(number(c, "ringMs", 1000)));

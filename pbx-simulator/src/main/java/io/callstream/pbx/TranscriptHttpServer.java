@@ -16,8 +16,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Transcripts over HTTP: {@code GET /calls}, {@code GET /calls/{id}}, {@code GET /channels}, and
- * {@code POST /calls} with a caller in the scenario format to place a call.
+ * Transcripts over HTTP: {@code GET /calls}, {@code GET /calls/{id}}, {@code GET /channels},
+ * {@code POST /calls} with a caller in the scenario format to place a call, and
+ * {@code PUT /callees/{number}} with a callee in the scenario format to (re)define an outside number.
  */
 final class TranscriptHttpServer implements AutoCloseable {
     private static final int MAX_BODY = 64 * 1024;
@@ -38,6 +39,7 @@ final class TranscriptHttpServer implements AutoCloseable {
         server.setExecutor(executor);
         server.createContext("/calls", this::calls);
         server.createContext("/channels", this::channels);
+        server.createContext("/callees", this::callees);
         server.start();
     }
 
@@ -95,6 +97,43 @@ final class TranscriptHttpServer implements AutoCloseable {
         SimCall call = pbx.call(script);
         exchange.getResponseHeaders().add("Location", "/calls/" + call.id());
         send(exchange, 201, Map.of("id", call.id()));
+    }
+
+    /** {@code PUT /callees/{number}}: how that number behaves from its next call on (a sequence starts over). */
+    private void callees(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String path = exchange.getRequestURI().getPath();
+            String number = path.length() > "/callees/".length() ? path.substring("/callees/".length()).trim() : "";
+            if (number.isEmpty() || number.contains("/")) {
+                send(exchange, 404, Map.of("error", "use PUT /callees/{number}"));
+                return;
+            }
+            if (!exchange.getRequestMethod().equals("PUT")) {
+                send(exchange, 405, Map.of("error", "use PUT"));
+                return;
+            }
+            byte[] body;
+            try (InputStream in = exchange.getRequestBody()) {
+                body = in.readNBytes(MAX_BODY + 1);
+            }
+            if (body.length > MAX_BODY) {
+                send(exchange, 413, Map.of("error", "body too large"));
+                return;
+            }
+            CalleeBehavior behavior;
+            try {
+                JsonNode node = Json.JSON.readTree(body);
+                if (node != null && node.hasNonNull("number") && !number.equals(node.get("number").asText())) {
+                    throw new IllegalArgumentException("number " + node.get("number").asText() + " is not " + number);
+                }
+                behavior = Scenario.callee(node);
+            } catch (IOException | IllegalArgumentException e) {
+                send(exchange, 400, Map.of("error", "bad callee: " + e.getMessage()));
+                return;
+            }
+            pbx.callee(number, behavior);
+            send(exchange, 200, Map.of("number", number, "behavior", behavior.toString()));
+        }
     }
 
     private void channels(HttpExchange exchange) throws IOException {

@@ -189,6 +189,48 @@ class AsteriskJavaAmiTest {
     }
 
     @Test
+    void aCalleeBusyOnTheFirstCallAnswersTheSecondAndTheLastBehaviourStays() throws Exception {
+        gateway.on("callstream-retry", (request, channel) -> {
+            channel.answer();
+            channel.exec("Festival", "Second try");
+            channel.hangup();
+        });
+        sim.callee("13900000010", CalleeBehavior.busy().followedBy(CalleeBehavior.answerAfter(Duration.ofMillis(50))
+                .then(new Step.AwaitPrompt("Second try", null), new Step.AwaitEnd(null))));
+        Map<String, Integer> reasons = new java.util.LinkedHashMap<>();
+        for (String id : List.of("retry-1", "retry-2", "retry-3")) {
+            OriginateAction o = new OriginateAction();
+            o.setChannel("PJSIP/13900000010@trunk");
+            o.setContext("callstream-retry");
+            o.setExten("s");
+            o.setPriority(1);
+            o.setTimeout(5000L);
+            o.setAsync(true);
+            o.setChannelId(id);
+            assertEquals("Success", ami.sendAction(o).getResponse());
+            // one at a time: the sequence follows the order the calls reach the number
+            reasons.put(id, awaitEvent(OriginateResponseEvent.class, e -> id.equals(e.getUniqueId())).getReason());
+        }
+        assertEquals(Map.of("retry-1", 5, "retry-2", 4, "retry-3", 4), reasons);
+        List<SimCall> calls = sim.callsFor("13900000010");
+        assertEquals(List.of("BUSY", "ANSWERED", "ANSWERED"),
+                calls.stream().map(c -> c.awaitEnd(WAIT).result()).toList());
+        assertEquals(List.of("Second try"), calls.get(1).awaitEnd(WAIT).prompts());
+
+        // registering the number again starts its sequence over
+        sim.callee("13900000010", CalleeBehavior.busy().followedBy(CalleeBehavior.reject()));
+        OriginateAction again = new OriginateAction();
+        again.setChannel("PJSIP/13900000010@trunk");
+        again.setContext("callstream-retry");
+        again.setExten("s");
+        again.setPriority(1);
+        again.setAsync(true);
+        again.setChannelId("retry-4");
+        assertEquals("Success", ami.sendAction(again).getResponse());
+        assertEquals(5, awaitEvent(OriginateResponseEvent.class, e -> "retry-4".equals(e.getUniqueId())).getReason());
+    }
+
+    @Test
     void anAgentDialProducesDialBridgeAndHangupEvents() throws Exception {
         sim.agent("PJSIP/2001", AgentBehavior.answerAfter(Duration.ofMillis(100)).talkFor(Duration.ofMillis(200)));
         gateway.on("6001", (request, channel) -> {

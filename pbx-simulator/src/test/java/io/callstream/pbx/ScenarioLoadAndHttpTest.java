@@ -154,6 +154,72 @@ class ScenarioLoadAndHttpTest {
     }
 
     @Test
+    void aCalleeMayBehaveDifferentlyOnLaterCalls() throws Exception {
+        Scenario s = Scenario.parse(Json.YAML.readTree("""
+                callees:
+                  - number: "13900000020"
+                    behavior: busy
+                    nextCalls:
+                      - behavior: noAnswer
+                        ringMs: 300
+                      - behavior: answer
+                        ringMs: 100
+                        steps: [{awaitPrompt: "Hello"}, {press: "1"}, awaitEnd]
+                """));
+        CalleeBehavior b = s.callees.get("13900000020");
+        assertEquals(CalleeBehavior.Kind.BUSY, b.forCall(0).kind());
+        assertEquals(CalleeBehavior.Kind.NO_ANSWER, b.forCall(1).kind());
+        assertEquals(Duration.ofMillis(300), b.forCall(1).ringTime());
+        assertEquals(CalleeBehavior.Kind.ANSWER, b.forCall(2).kind());
+        assertEquals(3, b.forCall(2).steps().size());
+        assertEquals(CalleeBehavior.Kind.ANSWER, b.forCall(7).kind(), "the last behaviour stays");
+        assertTrue(b.forCall(0).later().isEmpty());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Scenario.parse(Json.YAML.readTree(
+                "callees:\n  - number: '1'\n    nextCalls:\n      - behavior: answer\n        number: '2'\n")));
+        assertTrue(e.getMessage().contains("nextCalls[0]") && e.getMessage().contains("number"), e.getMessage());
+    }
+
+    @Test
+    void calleesCanBeDefinedOverHttp() throws Exception {
+        try (PbxSimulator sim = PbxSimulator.start(new SimulatorConfig(0, "u", "p", "localhost", gateway.port(), 0))) {
+            HttpClient http = HttpClient.newHttpClient();
+            String base = "http://localhost:" + sim.httpPort();
+            HttpResponse<String> put = http.send(HttpRequest.newBuilder(URI.create(base + "/callees/13900000030"))
+                    .PUT(HttpRequest.BodyPublishers.ofString("{\"behavior\":\"busy\",\"nextCalls\":[{\"behavior\":\"reject\"}]}"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, put.statusCode(), put.body());
+            org.asteriskjava.manager.ManagerConnection ami = new org.asteriskjava.manager.ManagerConnectionFactory(
+                    "localhost", sim.amiPort(), "u", "p").createManagerConnection();
+            ami.login();
+            try {
+                for (int i = 0; i < 2; i++) {
+                    org.asteriskjava.manager.action.OriginateAction o = new org.asteriskjava.manager.action.OriginateAction();
+                    o.setChannel("PJSIP/13900000030@trunk");
+                    o.setContext("x");
+                    o.setExten("s");
+                    o.setPriority(1);
+                    o.setTimeout(5000L);
+                    assertEquals("Error", ami.sendAction(o, 10_000).getResponse()); // synchronous: waits for the outcome
+                }
+            } finally {
+                ami.logoff();
+            }
+            assertEquals(List.of("BUSY", "REJECTED"), sim.callsFor("13900000030").stream()
+                    .map(c -> c.awaitEnd(Duration.ofSeconds(5)).result()).toList());
+
+            for (String bad : List.of("{\"behavior\":\"sleepy\"}", "[1]", "{\"number\":\"1\"}", "")) {
+                HttpResponse<String> refused = http.send(HttpRequest.newBuilder(URI.create(base + "/callees/13900000031"))
+                        .PUT(HttpRequest.BodyPublishers.ofString(bad)).build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(400, refused.statusCode(), bad + " → " + refused.body());
+            }
+            assertEquals(405, http.send(HttpRequest.newBuilder(URI.create(base + "/callees/13900000030")).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode());
+            assertEquals(404, http.send(HttpRequest.newBuilder(URI.create(base + "/callees/"))
+                    .PUT(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+        }
+    }
+
+    @Test
     void theCommandLineRunsAScenarioPrintsTranscriptsAndExits(@TempDir Path dir) throws Exception {
         Path scenario = dir.resolve("one-caller.yaml");
         Files.writeString(scenario, """
