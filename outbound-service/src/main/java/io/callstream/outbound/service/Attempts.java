@@ -132,16 +132,27 @@ public class Attempts {
         }
     }
 
-    /** Finishes attempts whose deadline passed: an originate never answered for, or a session that never reported. */
+    /**
+     * Finishes attempts whose deadline passed: an originate never answered for, or a session that never
+     * reported. Each is taken after its task (tasks in id order), as every other transaction does.
+     */
     public int expire(int max, Instant now) {
-        List<?> rows = em.createNativeQuery("SELECT " + COLUMNS + " FROM attempt WHERE ended_at IS NULL AND expires_at < ?1 "
-                        + "ORDER BY expires_at LIMIT ?2 FOR UPDATE SKIP LOCKED")
+        List<?> due = em.createNativeQuery("SELECT id, task_id FROM attempt WHERE ended_at IS NULL AND expires_at < ?1 "
+                        + "ORDER BY task_id, expires_at LIMIT ?2")
                 .setParameter(1, Timestamp.from(now)).setParameter(2, max).getResultList();
-        for (Object r : rows) {
-            Row a = Row.of((Object[]) r);
+        for (Object r : due) {
+            Object[] d = (Object[]) r;
+            states.lock((UUID) d[1]);
+            List<?> rows = em.createNativeQuery("SELECT " + COLUMNS + " FROM attempt WHERE id = ?1 AND ended_at IS NULL "
+                            + "AND expires_at < ?2 FOR UPDATE")
+                    .setParameter(1, d[0]).setParameter(2, Timestamp.from(now)).getResultList();
+            if (rows.isEmpty()) {
+                continue; // an event finished it, or moved its deadline, while this sweep waited for the task
+            }
+            Row a = Row.of((Object[]) rows.get(0));
             finish(a, a.answeredAt() != null ? AttemptOutcome.ANSWERED : AttemptOutcome.FAILED, now);
         }
-        return rows.size();
+        return due.size();
     }
 
     /** A due callee on the do-not-call list: an attempt that is not dialed, and the callee blocked. */
@@ -215,11 +226,21 @@ public class Attempts {
         }
     }
 
-    /** The attempt, locked, if it exists and is not finished. */
+    /**
+     * The attempt, if it exists and is not finished, locked after its task's row. Every transaction that
+     * changes attempts takes the task first (the dialer, these events, the expiry): a batch of events
+     * holding the task while it waits for an attempt that another transaction took before waiting for
+     * the task would otherwise deadlock.
+     */
     private Row open(String where, Object key) {
         if (key == null) {
             return null;
         }
+        List<?> task = em.createNativeQuery("SELECT task_id FROM attempt WHERE " + where).setParameter(1, key).getResultList();
+        if (task.isEmpty()) {
+            return null;
+        }
+        states.lock((UUID) task.get(0));
         List<?> rows = em.createNativeQuery("SELECT " + COLUMNS + " FROM attempt WHERE " + where + " FOR UPDATE")
                 .setParameter(1, key).getResultList();
         if (rows.isEmpty()) {

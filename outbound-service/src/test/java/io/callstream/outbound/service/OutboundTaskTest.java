@@ -14,9 +14,15 @@ import io.callstream.outbound.OutboundFixture.CallbackReceiver;
 import io.callstream.servicekit.webhook.WebhookSignature;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
+import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -42,6 +48,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTest
 class OutboundTaskTest {
     private final OutboundFixture fx = new OutboundFixture();
+    @Inject
+    DataSource dataSource;
     private String flow;
     private String callerA;
     private String callerB;
@@ -351,5 +359,89 @@ class OutboundTaskTest {
         AttemptStarted started = fx.events(id, AttemptStarted.TYPE, AttemptStarted.class).get(0);
         AttemptFinished ended = fx.events(id, AttemptFinished.TYPE, AttemptFinished.class).get(0);
         assertTrue(!ended.endedAt().isBefore(started.startedAt().plusSeconds(7)), "not before ring time + grace");
+    }
+
+    // ------------------------------------------------------------------ lock order
+
+    /*
+     * Every transaction that finishes an attempt takes the task's row first, then the attempt's: the
+     * dialer does, and so must the events and the expiry. Taken the other way round, a batch of events
+     * (or the expiry's many attempts) holding the task waits for an attempt that another transaction
+     * holds while it waits for the task: PostgreSQL's deadlock detector breaks it after a second and the
+     * batch is done again one event at a time — what the system test saw on the backlog after a restart.
+     * Here the test holds the task's row; the attempt must stay free meanwhile.
+     */
+
+    @Test
+    void anEventForAnAttemptWaitsForItsTaskBeforeTakingTheAttempt() throws Exception {
+        String id = create(task(flow, List.of(callerA), List.of(callee(number()))).build()).getString("id");
+        Originate o = fx.awaitOriginate(id, 1);
+        try (Connection holder = dataSource.getConnection()) {
+            holdTask(holder, id);
+            fx.fail(o, OriginateOutcome.BUSY);
+            awaitWaitingForTheTask();
+            assertTrue(attemptIsFree(o.attemptId()), "the attempt is not taken while its task is held");
+            holder.rollback();
+        }
+        awaitState(id, "COMPLETED");
+        assertEquals(List.of("BUSY"), as(INTEGRATION).json().get("/api/v1/tasks/" + id + "/callees").then().extract()
+                .jsonPath().getList("items[0].attempts.outcome"));
+    }
+
+    @Test
+    void theExpiryWaitsForTheTaskBeforeTakingItsAttempts() throws Exception {
+        String id = create(task(flow, List.of(callerA), List.of(callee(number()))).build()).getString("id");
+        Originate o = fx.awaitOriginate(id, 1);
+        try (Connection holder = dataSource.getConnection()) {
+            holdTask(holder, id);
+            try (Connection c = dataSource.getConnection(); PreparedStatement due = c.prepareStatement(
+                    "UPDATE attempt SET expires_at = now() - interval '1 second' WHERE id = ?::uuid")) {
+                due.setString(1, o.attemptId()); // the gateway never answered: the originate is given up
+                assertEquals(1, due.executeUpdate());
+            }
+            awaitWaitingForTheTask();
+            assertTrue(attemptIsFree(o.attemptId()), "the expiry does not take the attempt while its task is held");
+            holder.rollback();
+        }
+        awaitState(id, "COMPLETED");
+        assertEquals(List.of("FAILED"), as(INTEGRATION).json().get("/api/v1/tasks/" + id + "/callees").then().extract()
+                .jsonPath().getList("items[0].attempts.outcome"));
+    }
+
+    private static void holdTask(Connection c, String taskId) throws SQLException {
+        c.setAutoCommit(false);
+        try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM outbound_task WHERE id = ?::uuid FOR UPDATE")) {
+            s.setString(1, taskId);
+            assertTrue(s.executeQuery().next());
+        }
+    }
+
+    /** Until some session of the service waits for a lock on a task row (the one the test holds). */
+    private void awaitWaitingForTheTask() {
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            try (Connection c = dataSource.getConnection(); ResultSet r = c.createStatement().executeQuery(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                            + " AND query ILIKE '%FROM outbound_task%'")) {
+                return r.next() && r.getInt(1) > 0;
+            }
+        });
+    }
+
+    private boolean attemptIsFree(String attemptId) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM attempt WHERE id = ?::uuid FOR UPDATE NOWAIT")) {
+                s.setString(1, attemptId);
+                s.executeQuery();
+                return true;
+            } catch (SQLException e) {
+                if ("55P03".equals(e.getSQLState())) { // lock_not_available: someone holds it
+                    return false;
+                }
+                throw e;
+            } finally {
+                c.rollback();
+            }
+        }
     }
 }
