@@ -47,7 +47,8 @@ public interface OutboundConfig {
     /**
      * {@code callstream.outbound.originate-grace}: how long past its ring time an originate waits for the
      * gateway's answer (answered or failed) before the attempt is given up as FAILED — only a gateway lost
-     * mid-originate needs it.
+     * mid-originate needs it. A starting process also gives every open attempt this long, so the events
+     * that waited on Kafka while it was down are read before the expiry decides.
      */
     @WithDefault("30s")
     Duration originateGrace();

@@ -80,6 +80,14 @@ public class Dialer {
     }
 
     void start(@Observes StartupEvent ignored) {
+        try {
+            int moved = QuarkusTransaction.requiringNew().call(() -> attempts.resumeDeadlines(Instant.now()));
+            if (moved > 0) {
+                LOG.infof("%d open attempt(s) get %s from now for their events to be read", moved, config.originateGrace());
+            }
+        } catch (RuntimeException e) {
+            LOG.warnf("could not move the deadlines of open attempts at start: %s", e.toString());
+        }
         ticker = Sweeper.start("outbound-dialer", config.dialTick(), Integer.MAX_VALUE, ignoredMax -> {
             tick();
             return 0;

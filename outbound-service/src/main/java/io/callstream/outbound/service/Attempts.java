@@ -155,6 +155,27 @@ public class Attempts {
         return due.size();
     }
 
+    /**
+     * At a process's start: every open attempt's deadline is at least {@code originate-grace} from now.
+     * Its answer may have arrived while no process read the events (this one was down), and the consumer
+     * needs time to rejoin its group and read the backlog; without this the expiry, running at once,
+     * would give up answered, busy and rung-out attempts as FAILED before their events were read. Tasks
+     * are locked in id order first, as everywhere else. Returns how many deadlines moved.
+     */
+    public int resumeDeadlines(Instant now) {
+        Timestamp earliest = Timestamp.from(now.plus(config.originateGrace()));
+        @SuppressWarnings("unchecked")
+        List<UUID> tasks = em.createNativeQuery("SELECT DISTINCT task_id FROM attempt WHERE ended_at IS NULL "
+                + "AND expires_at < ?1 ORDER BY task_id").setParameter(1, earliest).getResultList();
+        int moved = 0;
+        for (UUID task : tasks) {
+            states.lock(task);
+            moved += em.createNativeQuery("UPDATE attempt SET expires_at = ?1 WHERE task_id = ?2 AND ended_at IS NULL "
+                    + "AND expires_at < ?1").setParameter(1, earliest).setParameter(2, task).executeUpdate();
+        }
+        return moved;
+    }
+
     /** A due callee on the do-not-call list: an attempt that is not dialed, and the callee blocked. */
     public void blockedByDnc(TaskRow t, long calleeId, String calleeNumber, int tryNumber, Instant now) {
         UUID id = UUID.randomUUID();

@@ -50,6 +50,10 @@ class OutboundTaskTest {
     private final OutboundFixture fx = new OutboundFixture();
     @Inject
     DataSource dataSource;
+    @Inject
+    Attempts attempts;
+    @Inject
+    jakarta.persistence.EntityManager em;
     private String flow;
     private String callerA;
     private String callerB;
@@ -443,5 +447,44 @@ class OutboundTaskTest {
                 c.rollback();
             }
         }
+    }
+
+    @Test
+    void anAttemptWhoseDeadlinePassedWhileNoProcessRanWaitsForItsEventsAfterAStart() throws Exception {
+        String waiting = number(), lost = number();
+        String id = create(task(flow, List.of(callerA), List.of(callee(waiting), callee(lost)))
+                .with("maxTries", 2).with("retryIntervalSeconds", 1).with("retryOn", List.of("BUSY")).build()).getString("id");
+        Originate first = fx.awaitOriginate(id, 1), second = fx.awaitOriginate(id, 2);
+        Originate o = first.calleeNumber().equals(waiting) ? first : second;
+        Originate gone = o == first ? second : first;
+        // the service was down past the originate's deadline, the gateway's BUSY waiting on Kafka; then it starts
+        int moved = io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().call(() -> {
+            em.createNativeQuery("UPDATE attempt SET expires_at = now() - interval '1 minute' WHERE id = ?1")
+                    .setParameter(1, java.util.UUID.fromString(o.attemptId())).executeUpdate();
+            return attempts.resumeDeadlines(Instant.now());
+        });
+        assertEquals(1, moved);
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(
+                "SELECT expires_at > now() + interval '25 seconds' FROM attempt WHERE id = ?::uuid")) {
+            s.setString(1, o.attemptId());
+            ResultSet r = s.executeQuery();
+            assertTrue(r.next() && r.getBoolean(1), "the deadline is originate-grace from the start");
+        }
+        // an originate truly lost after the start is still given up: once the expiry has done so, it has
+        // looked at the first attempt too
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(
+                "UPDATE attempt SET expires_at = now() - interval '1 second' WHERE id = ?::uuid")) {
+            s.setString(1, gone.attemptId());
+            assertEquals(1, s.executeUpdate());
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> "NOT_ANSWERED".equals(as(INTEGRATION).json()
+                .get("/api/v1/tasks/" + id + "/callees").then().extract().jsonPath().getString("items[1].state")));
+        fx.fail(o, OriginateOutcome.BUSY); // read from the backlog after the start
+        Originate retry = fx.awaitOriginate(id, 3);
+        fx.fail(retry, OriginateOutcome.BUSY);
+        awaitState(id, "COMPLETED");
+        JsonPath c = as(INTEGRATION).json().get("/api/v1/tasks/" + id + "/callees").then().extract().jsonPath();
+        assertEquals(List.of("BUSY", "BUSY"), c.getList("items[0].attempts.outcome"), "not FAILED by the expiry, and retried");
+        assertEquals(List.of("FAILED"), c.getList("items[1].attempts.outcome"));
     }
 }
