@@ -17,17 +17,14 @@ import com.sun.net.httpserver.HttpServer;
 import io.callstream.contracts.Json;
 import io.callstream.servicekit.webhook.WebhookSignature;
 
-import java.io.File;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -121,28 +118,11 @@ public final class DemoCallSystemTest {
 
         await(Duration.ofSeconds(30), "the order-number prompt", () -> prompts(pbx, callId).stream()
                 .anyMatch(p -> p.contains("order number")));
-        long pid = Long.parseLong(a.get("pid"));
-        ProcessHandle old = ProcessHandle.of(pid).orElseThrow(() -> new IllegalStateException("no ivr-service " + pid));
-        List<String> command = Arrays.asList(new String(Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline")),
-                StandardCharsets.UTF_8).split("\0"));
-        Map<String, String> env = new HashMap<>();
-        for (String e : new String(Files.readAllBytes(Path.of("/proc/" + pid + "/environ")), StandardCharsets.UTF_8).split("\0")) {
-            int eq = e.indexOf('=');
-            if (eq > 0) {
-                env.put(e.substring(0, eq), e.substring(eq + 1));
-            }
-        }
-        Path cwd = Path.of("/proc/" + pid + "/cwd").toRealPath();
-        old.destroyForcibly();
-        old.onExit().get();
+        ServiceProcess service = ServiceProcess.of(Long.parseLong(a.get("pid")));
+        service.kill();
         Instant killed = Instant.now();
         System.out.println("ivr-service killed (SIGKILL) at the order-number prompt");
-        ProcessBuilder again = new ProcessBuilder(command).directory(cwd.toFile())
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(new File(a.get("log"))));
-        again.environment().clear();
-        again.environment().putAll(env);
-        Process restarted = again.start();
-        Files.writeString(Path.of(a.get("pidFile")), restarted.pid() + "\n");
+        service.startAgain(Path.of(a.get("log")), Path.of(a.get("pidFile")));
         await(Duration.ofSeconds(120), "ivr-service ready again", () -> status(ivr + "/q/health/ready") == 200);
         System.out.printf("ivr-service restarted and ready after %.1f s%n", Duration.between(killed, Instant.now()).toMillis() / 1000.0);
 

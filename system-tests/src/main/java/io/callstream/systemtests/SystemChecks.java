@@ -60,6 +60,24 @@ final class SystemChecks {
         }
     }
 
+    /** Polls like {@link #await} but answers whether ok came before the deadline, so the caller can say what it saw. */
+    static boolean within(Duration limit, Check check) throws Exception {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (true) {
+            try {
+                if (check.ok()) {
+                    return true;
+                }
+            } catch (java.io.IOException notYet) {
+                // the service is restarting
+            }
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(200);
+        }
+    }
+
     static int status(String url) {
         try {
             return HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
@@ -73,6 +91,11 @@ final class SystemChecks {
     }
 
     static JsonNode send(String method, String url, String token, JsonNode body, int expected) throws Exception {
+        return send(method, url, token, body, expected, java.util.Map.of());
+    }
+
+    static JsonNode send(String method, String url, String token, JsonNode body, int expected,
+                         java.util.Map<String, String> headers) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
                 .header("Content-Type", "application/json")
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
@@ -80,6 +103,7 @@ final class SystemChecks {
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
         }
+        headers.forEach(b::header);
         HttpResponse<String> response = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != expected) {
             throw new IllegalStateException(method + " " + url + " → " + response.statusCode() + ": " + response.body());
