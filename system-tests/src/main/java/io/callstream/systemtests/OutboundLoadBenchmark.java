@@ -515,6 +515,10 @@ public final class OutboundLoadBenchmark {
                 quantiles(attempts, x -> x.originateCreate > 0 ? x.originateCreate - x.startedAt : -1),
                 quantiles(attempts, x -> x.failedCreate > 0 ? x.failedCreate - x.startedAt : -1),
                 quantiles(attempts, x -> x.finishedCreate > 0 ? x.finishedCreate - x.startedAt : -1));
+        attempts.stream().filter(x -> x.failedCreate > 0 && !Double.isNaN(x.startedAt))
+                .max(java.util.Comparator.comparingDouble(x -> x.failedCreate - x.startedAt))
+                .ifPresent(x -> System.out.printf("  slowest busy answer: %.0f ms, the task's dial no. %d%n",
+                        x.failedCreate - x.startedAt, 1 + Arrays.stream(started).filter(t -> t < x.startedAt).count()));
         System.out.printf("  attempts in progress at once (started, not finished): peak %d; CPU from creation to the last "
                 + "attempt finished: %s%n", peakOpen(attempts), cpu);
         return String.format("  %6s/s → dialer %s; originates on Kafka %s; busy answers %s", fmt(rate), dialer.brief(),
