@@ -22,9 +22,11 @@ import java.util.stream.Stream;
  * directory that ivr-service does not hold yet (by name) is imported and published, and the inbound
  * one is bound to the demo number unless that number is bound already. Running it again changes
  * nothing, so a flow edited in the local stack is left alone. With an agent-service URL and a demo
- * file it also creates the demo skill groups and agents that are missing (by id, by staff number).
+ * file it also creates the demo skill groups and agents that are missing (by id, by staff number); with
+ * an outbound-service URL and a number, it registers that number as a caller number outbound tasks can
+ * name (unless it is registered already).
  *
- * <pre>LocalDemoData IVR_BASE_URL FLOWS_DIR KEYS_DIR INBOUND_NUMBER [AGENT_BASE_URL AGENTS_JSON]</pre>
+ * <pre>LocalDemoData IVR_BASE_URL FLOWS_DIR KEYS_DIR INBOUND_NUMBER [AGENT_BASE_URL AGENTS_JSON [OUTBOUND_BASE_URL CALLER_NUMBER]]</pre>
  */
 public final class LocalDemoData {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -67,6 +69,21 @@ public final class LocalDemoData {
         if (args.length >= 6) {
             loadAgents(args[4], Path.of(args[5]), token);
         }
+        if (args.length >= 8) {
+            registerCallerNumber(args[6], args[7], token);
+        }
+    }
+
+    private static void registerCallerNumber(String outbound, String number, String token) throws Exception {
+        for (JsonNode n : call("GET", outbound + "/api/v1/caller-numbers", token, null, 200)) {
+            if (number.equals(n.get("number").asText())) {
+                System.out.println("demo caller number " + number + " is there already");
+                return;
+            }
+        }
+        call("PUT", outbound + "/api/v1/caller-numbers/" + number, token,
+                Json.MAPPER.createObjectNode().put("maxConcurrentCalls", 10), 201);
+        System.out.println("demo caller number " + number + " registered (10 concurrent calls)");
     }
 
     private static void loadAgents(String agents, Path file, String token) throws Exception {
