@@ -127,6 +127,56 @@ class OutboundInputTest {
                 .then().statusCode(403);
     }
 
+    @Test
+    void aJsonBodySentChunkedIsRefusedWithoutBeingBufferedButAnUploadMayBeChunked() throws Exception {
+        long before = taskCount();
+        byte[] json = io.callstream.contracts.Json.write(ok().build());
+        var http = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+        // ofInputStream has no length: the client sends the body chunked
+        var chunked = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(RestAssured.baseURI + ":"
+                                + RestAssured.port + "/api/v1/tasks"))
+                        .header("Authorization", "Bearer " + INTEGRATION).header("Content-Type", "application/json")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(json)))
+                        .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(411, chunked.statusCode(), chunked.body());
+        assertEquals("application/problem+json", chunked.headers().firstValue("Content-Type").orElse(""));
+        assertTrue(chunked.body().contains("Content-Length"), chunked.body());
+        assertEquals(before, taskCount(), "nothing created");
+        var h2 = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_2).build();
+        var h2Chunked = h2.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(RestAssured.baseURI + ":"
+                                + RestAssured.port + "/api/v1/tasks"))
+                        .header("Authorization", "Bearer " + INTEGRATION).header("Content-Type", "application/json")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(json)))
+                        .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        // HTTP/2 is off (a body of no length could not be told from none): the client falls back to HTTP/1.1
+        assertEquals(java.net.http.HttpClient.Version.HTTP_1_1, h2Chunked.version());
+        assertEquals(411, h2Chunked.statusCode(), h2Chunked.body());
+        assertEquals(before, taskCount(), "nothing created");
+        // a body of known length, and an action without a body, go through
+        var h2Sized = h2.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(RestAssured.baseURI + ":"
+                                + RestAssured.port + "/api/v1/tasks"))
+                        .header("Authorization", "Bearer " + INTEGRATION).header("Content-Type", "application/json")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(json)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, h2Sized.statusCode(), h2Sized.body());
+        var paused = h2.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(RestAssured.baseURI + ":"
+                                + RestAssured.port + "/api/v1/tasks/" + JsonPath.from(h2Sized.body()).getString("id") + "/pause"))
+                        .header("Authorization", "Bearer " + INTEGRATION)
+                        .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, paused.statusCode(), paused.body());
+
+        String id = emptyTask();
+        byte[] csv = ("number\n" + number() + "\n" + number() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        var upload = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(RestAssured.baseURI + ":"
+                                + RestAssured.port + "/api/v1/tasks/" + id + "/callees"))
+                        .header("Authorization", "Bearer " + INTEGRATION).header("Content-Type", "text/csv")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(csv)))
+                        .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, upload.statusCode(), upload.body());
+        assertEquals(2, JsonPath.from(upload.body()).getInt("accepted"), upload.body());
+    }
+
     private String emptyTask() {
         return as(INTEGRATION).json().body(ok().with("callees", List.of()).build()).post("/api/v1/tasks").then()
                 .statusCode(201).extract().jsonPath().getString("id");
