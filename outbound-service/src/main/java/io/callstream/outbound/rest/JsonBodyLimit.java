@@ -32,21 +32,16 @@ public class JsonBodyLimit {
         String encoding = ctx.request().getHeader("Transfer-Encoding");
         boolean chunked = encoding != null && encoding.toLowerCase(java.util.Locale.ROOT).contains("chunked");
         if (length == null && !upload && chunked) {
-            var r = ProblemMappers.respond(411, "length-required", "a request body other than a callee upload must "
-                    + "declare its Content-Length (at most " + MAX_JSON_BYTES + " bytes); upload callees, which may be "
-                    + "sent chunked, as CSV or NDJSON to /api/v1/tasks/{id}/callees", null, List.<Problem.FieldError>of());
-            ctx.response().setStatusCode(411).putHeader("Content-Type", Problem.MEDIA_TYPE)
-                    .putHeader("Connection", "close").end((String) r.getEntity());
+            refuse(ctx, 411, "length-required", "a request body other than a callee upload must declare its "
+                    + "Content-Length (at most " + MAX_JSON_BYTES + " bytes); upload callees, which may be sent chunked, "
+                    + "as CSV or NDJSON to /api/v1/tasks/{id}/callees");
             return;
         }
         if (length != null && !upload) {
             try {
                 if (Long.parseLong(length.trim()) > MAX_JSON_BYTES) {
-                    var r = ProblemMappers.respond(413, "payload-too-large", "a request body other than a callee upload "
-                            + "may be at most " + MAX_JSON_BYTES + " bytes; upload callees as CSV or NDJSON to "
-                            + "/api/v1/tasks/{id}/callees", null, List.<Problem.FieldError>of());
-                    ctx.response().setStatusCode(413).putHeader("Content-Type", Problem.MEDIA_TYPE)
-                            .putHeader("Connection", "close").end((String) r.getEntity());
+                    refuse(ctx, 413, "payload-too-large", "a request body other than a callee upload may be at most "
+                            + MAX_JSON_BYTES + " bytes; upload callees as CSV or NDJSON to /api/v1/tasks/{id}/callees");
                     return;
                 }
             } catch (NumberFormatException ignored) {
@@ -54,5 +49,11 @@ public class JsonBodyLimit {
             }
         }
         ctx.next();
+    }
+
+    private static void refuse(RoutingContext ctx, int status, String type, String detail) {
+        var r = ProblemMappers.respond(status, type, detail, null, List.<Problem.FieldError>of());
+        ctx.response().setStatusCode(status).putHeader("Content-Type", Problem.MEDIA_TYPE)
+                .putHeader("Connection", "close").end((String) r.getEntity());
     }
 }

@@ -131,50 +131,44 @@ class OutboundInputTest {
     void aJsonBodySentChunkedIsRefusedWithoutBeingBufferedButAnUploadMayBeChunked() throws Exception {
         long before = taskCount();
         byte[] json = io.callstream.contracts.Json.write(ok().build());
-        var http = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build();
-        // ofInputStream has no length: the client sends the body chunked
-        var chunked = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(RestAssured.baseURI + ":"
-                                + RestAssured.port + "/api/v1/tasks"))
-                        .header("Authorization", "Bearer " + INTEGRATION).header("Content-Type", "application/json")
-                        .POST(java.net.http.HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(json)))
-                        .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        var http1 = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+        var http2 = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_2).build();
+        var chunked = send(http1, "/api/v1/tasks", "application/json", unsized(json));
         assertEquals(411, chunked.statusCode(), chunked.body());
         assertEquals("application/problem+json", chunked.headers().firstValue("Content-Type").orElse(""));
         assertTrue(chunked.body().contains("Content-Length"), chunked.body());
-        assertEquals(before, taskCount(), "nothing created");
-        var h2 = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_2).build();
-        var h2Chunked = h2.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(RestAssured.baseURI + ":"
-                                + RestAssured.port + "/api/v1/tasks"))
-                        .header("Authorization", "Bearer " + INTEGRATION).header("Content-Type", "application/json")
-                        .POST(java.net.http.HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(json)))
-                        .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
         // HTTP/2 is off (a body of no length could not be told from none): the client falls back to HTTP/1.1
-        assertEquals(java.net.http.HttpClient.Version.HTTP_1_1, h2Chunked.version());
-        assertEquals(411, h2Chunked.statusCode(), h2Chunked.body());
+        var askedForHttp2 = send(http2, "/api/v1/tasks", "application/json", unsized(json));
+        assertEquals(java.net.http.HttpClient.Version.HTTP_1_1, askedForHttp2.version());
+        assertEquals(411, askedForHttp2.statusCode(), askedForHttp2.body());
         assertEquals(before, taskCount(), "nothing created");
-        // a body of known length, and an action without a body, go through
-        var h2Sized = h2.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(RestAssured.baseURI + ":"
-                                + RestAssured.port + "/api/v1/tasks"))
-                        .header("Authorization", "Bearer " + INTEGRATION).header("Content-Type", "application/json")
-                        .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(json)).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString());
-        assertEquals(201, h2Sized.statusCode(), h2Sized.body());
-        var paused = h2.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(RestAssured.baseURI + ":"
-                                + RestAssured.port + "/api/v1/tasks/" + JsonPath.from(h2Sized.body()).getString("id") + "/pause"))
-                        .header("Authorization", "Bearer " + INTEGRATION)
-                        .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, paused.statusCode(), paused.body());
 
-        String id = emptyTask();
+        // a body of known length, and an action without a body, go through
+        var sized = send(http2, "/api/v1/tasks", "application/json", java.net.http.HttpRequest.BodyPublishers.ofByteArray(json));
+        assertEquals(201, sized.statusCode(), sized.body());
+        var paused = send(http2, "/api/v1/tasks/" + JsonPath.from(sized.body()).getString("id") + "/pause", null,
+                java.net.http.HttpRequest.BodyPublishers.noBody());
+        assertEquals(200, paused.statusCode(), paused.body());
+        // an upload streams, so it may come chunked
         byte[] csv = ("number\n" + number() + "\n" + number() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        var upload = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(RestAssured.baseURI + ":"
-                                + RestAssured.port + "/api/v1/tasks/" + id + "/callees"))
-                        .header("Authorization", "Bearer " + INTEGRATION).header("Content-Type", "text/csv")
-                        .POST(java.net.http.HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(csv)))
-                        .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        var upload = send(http1, "/api/v1/tasks/" + emptyTask() + "/callees", "text/csv", unsized(csv));
         assertEquals(200, upload.statusCode(), upload.body());
         assertEquals(2, JsonPath.from(upload.body()).getInt("accepted"), upload.body());
+    }
+
+    /** A body the client cannot know the length of: sent chunked. */
+    private static java.net.http.HttpRequest.BodyPublisher unsized(byte[] body) {
+        return java.net.http.HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body));
+    }
+
+    private static java.net.http.HttpResponse<String> send(java.net.http.HttpClient http, String path, String contentType,
+                                                           java.net.http.HttpRequest.BodyPublisher body) throws Exception {
+        var b = java.net.http.HttpRequest.newBuilder(java.net.URI.create(RestAssured.baseURI + ":" + RestAssured.port + path))
+                .header("Authorization", "Bearer " + INTEGRATION).POST(body);
+        if (contentType != null) {
+            b.header("Content-Type", contentType);
+        }
+        return http.send(b.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
     }
 
     private String emptyTask() {
