@@ -78,12 +78,8 @@ final class TranscriptHttpServer implements AutoCloseable {
     }
 
     private void place(HttpExchange exchange) throws IOException {
-        byte[] body;
-        try (InputStream in = exchange.getRequestBody()) {
-            body = in.readNBytes(MAX_BODY + 1);
-        }
-        if (body.length > MAX_BODY) {
-            send(exchange, 413, Map.of("error", "body too large"));
+        byte[] body = boundedBody(exchange);
+        if (body == null) {
             return;
         }
         CallerScript script;
@@ -112,12 +108,8 @@ final class TranscriptHttpServer implements AutoCloseable {
                 send(exchange, 405, Map.of("error", "use PUT"));
                 return;
             }
-            byte[] body;
-            try (InputStream in = exchange.getRequestBody()) {
-                body = in.readNBytes(MAX_BODY + 1);
-            }
-            if (body.length > MAX_BODY) {
-                send(exchange, 413, Map.of("error", "body too large"));
+            byte[] body = boundedBody(exchange);
+            if (body == null) {
                 return;
             }
             CalleeBehavior behavior;
@@ -145,6 +137,19 @@ final class TranscriptHttpServer implements AutoCloseable {
             send(exchange, 200, pbx.liveChannels().stream().map(c -> Map.of("channel", c.name, "uniqueId", c.uniqueId,
                     "state", c.state.description, "application", c.application)).toList());
         }
+    }
+
+    /** The request body, or null once a 413 has been sent for one over {@link #MAX_BODY}. */
+    private static byte[] boundedBody(HttpExchange exchange) throws IOException {
+        byte[] body;
+        try (InputStream in = exchange.getRequestBody()) {
+            body = in.readNBytes(MAX_BODY + 1);
+        }
+        if (body.length > MAX_BODY) {
+            send(exchange, 413, Map.of("error", "body too large"));
+            return null;
+        }
+        return body;
     }
 
     private static void sendQuietly(HttpExchange exchange, int status, Object body) {

@@ -9,11 +9,8 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
-import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -67,7 +64,7 @@ public final class AgentLoadBenchmark {
         List<String> groupIds = new ArrayList<>();
         for (int g = 0; g < groups; g++) {
             String id = "bench-" + run + "-" + g;
-            send(http, "POST", base + "/api/v1/skill-groups", token, "application/json",
+            SystemChecks.call(http, "POST", base + "/api/v1/skill-groups", token, "application/json",
                     "{\"id\":\"" + id + "\",\"name\":\"Bench " + run + " " + g + "\",\"receptionLimit\":1}", 201);
             groupIds.add(id);
         }
@@ -90,7 +87,7 @@ public final class AgentLoadBenchmark {
                     .append('\n');
         }
         long t0 = System.nanoTime();
-        send(http, "POST", base + "/api/v1/agents/import", token, "text/csv", csv.toString(), 201);
+        SystemChecks.call(http, "POST", base + "/api/v1/agents/import", token, "text/csv", csv.toString(), 201);
         double importSeconds = (System.nanoTime() - t0) / 1e9;
         System.out.printf("agent-load: %d skill groups; bulk import of %d agents (CSV, %d KiB): %.2f s%n",
                 groups, count, csv.length() / 1024, importSeconds);
@@ -98,7 +95,7 @@ public final class AgentLoadBenchmark {
         // the agents' ids, through the paged search
         List<String> ids = new ArrayList<>();
         for (int page = 0; ids.size() < count; page++) {
-            String body = send(http, "GET", base + "/api/v1/agents?size=200&page=" + page
+            String body = SystemChecks.call(http, "GET", base + "/api/v1/agents?size=200&page=" + page
                     + "&name=" + URLEncoder.encode("Bench Agent", StandardCharsets.UTF_8), token, null, null, 200);
             List<String> found = new ArrayList<>();
             var items = Json.MAPPER.readTree(body).get("items");
@@ -164,7 +161,7 @@ public final class AgentLoadBenchmark {
             String target = "READY".equals(stateOf.get(id)) ? "NOT_READY" : "READY";
             stateOf.put(id, target);
             sentAtNanos.put(id + "/" + target, System.nanoTime());
-            send(http, "POST", base + "/api/v1/agents/" + id + "/state", token, "application/json",
+            SystemChecks.call(http, "POST", base + "/api/v1/agents/" + id + "/state", token, "application/json",
                     "READY".equals(target) ? "{\"state\":\"READY\"}" : "{\"state\":\"NOT_READY\",\"reason\":\"rest\"}", 200);
             changes++;
             if (changes == warmup) {
@@ -210,7 +207,7 @@ public final class AgentLoadBenchmark {
                 default -> "name=Bench&page=" + random.nextInt(40);
             };
             long s0 = System.nanoTime();
-            send(http, "GET", base + "/api/v1/agents?size=20&" + query, token, null, null, 200);
+            SystemChecks.call(http, "GET", base + "/api/v1/agents?size=20&" + query, token, null, null, 200);
             took[i] = System.nanoTime() - s0;
         }
         Arrays.sort(took);
@@ -227,23 +224,6 @@ public final class AgentLoadBenchmark {
         }
         return String.format("p50 %.2f ms, p95 %.2f ms, p99 %.2f ms, max %.2f ms", v[v.length / 2],
                 v[(int) (v.length * 0.95)], v[(int) (v.length * 0.99)], v[v.length - 1]);
-    }
-
-    private static String send(HttpClient http, String method, String url, String token, String contentType, String body,
-                               Integer expected) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token)
-                .timeout(Duration.ofSeconds(120));
-        if (body != null) {
-            b.header("Content-Type", contentType).method(method, HttpRequest.BodyPublishers.ofString(body));
-        } else {
-            b.method(method, HttpRequest.BodyPublishers.noBody());
-        }
-        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        if (expected != null && r.statusCode() != expected) {
-            throw new IllegalStateException(method + " " + url + " → " + r.statusCode() + ": "
-                    + r.body().substring(0, Math.min(2000, r.body().length())));
-        }
-        return r.body();
     }
 
     private AgentLoadBenchmark() {

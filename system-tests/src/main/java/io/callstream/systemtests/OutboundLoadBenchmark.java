@@ -670,22 +670,7 @@ public final class OutboundLoadBenchmark {
     }
 
     private String send(String method, String path, String contentType, String body, Integer expected) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", "Bearer " + token)
-                .timeout(Duration.ofSeconds(120));
-        if (body != null) {
-            b.header("Content-Type", contentType).method(method, HttpRequest.BodyPublishers.ofString(body));
-        } else {
-            b.method(method, HttpRequest.BodyPublishers.noBody());
-        }
-        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        if (expected != null && r.statusCode() != expected) {
-            throw new IllegalStateException(method + " " + path + " → " + r.statusCode() + ": "
-                    + r.body().substring(0, Math.min(2000, r.body().length())));
-        }
-        if (expected == null && r.statusCode() >= 300) {
-            throw new IllegalStateException(method + " " + path + " → " + r.statusCode() + ": " + r.body());
-        }
-        return r.body();
+        return SystemChecks.call(http, method, base + path, token, contentType, body, expected);
     }
 
 }

@@ -1,6 +1,6 @@
 package io.callstream.systemtests;
 
-import static io.callstream.systemtests.SystemChecks.HTTP;
+import static io.callstream.systemtests.SystemChecks.exchange;
 import static io.callstream.systemtests.SystemChecks.check;
 import static io.callstream.systemtests.SystemChecks.finish;
 import static io.callstream.systemtests.SystemChecks.get;
@@ -16,8 +16,6 @@ import io.callstream.contracts.Json;
 import io.callstream.servicekit.webhook.WebhookSignature;
 
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -533,19 +531,6 @@ public final class OutboundTaskSystemTest {
             }
         }
         return out;
-    }
-
-    private static HttpResponse<String> exchange(String method, String url, String token, JsonNode body,
-                                                 Map<String, String> headers) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
-                .header("Content-Type", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofByteArray(Json.MAPPER.writeValueAsBytes(body)));
-        if (token != null) {
-            b.header("Authorization", "Bearer " + token);
-        }
-        headers.forEach(b::header);
-        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private List<Delivery> label(String label) {

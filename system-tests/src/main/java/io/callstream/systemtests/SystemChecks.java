@@ -96,6 +96,16 @@ final class SystemChecks {
 
     static JsonNode send(String method, String url, String token, JsonNode body, int expected,
                          java.util.Map<String, String> headers) throws Exception {
+        HttpResponse<String> response = exchange(method, url, token, body, headers);
+        if (response.statusCode() != expected) {
+            throw new IllegalStateException(method + " " + url + " → " + response.statusCode() + ": " + response.body());
+        }
+        return response.body().isEmpty() ? null : Json.MAPPER.readTree(response.body());
+    }
+
+    /** A JSON request as it comes back, whatever its status. */
+    static HttpResponse<String> exchange(String method, String url, String token, JsonNode body,
+                                         java.util.Map<String, String> headers) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
                 .header("Content-Type", "application/json")
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
@@ -104,11 +114,28 @@ final class SystemChecks {
             b.header("Authorization", "Bearer " + token);
         }
         headers.forEach(b::header);
-        HttpResponse<String> response = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() != expected) {
-            throw new IllegalStateException(method + " " + url + " → " + response.statusCode() + ": " + response.body());
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
+     * The benchmarks' request: a text body (or none) of {@code contentType}, the response body back; a status
+     * other than {@code expected}, or with {@code expected} null any status from 300 up, throws.
+     */
+    static String call(HttpClient http, String method, String url, String token, String contentType, String body,
+                       Integer expected) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token)
+                .timeout(Duration.ofSeconds(120));
+        if (body != null) {
+            b.header("Content-Type", contentType).method(method, HttpRequest.BodyPublishers.ofString(body));
+        } else {
+            b.method(method, HttpRequest.BodyPublishers.noBody());
         }
-        return response.body().isEmpty() ? null : Json.MAPPER.readTree(response.body());
+        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        if (expected != null ? r.statusCode() != expected : r.statusCode() >= 300) {
+            throw new IllegalStateException(method + " " + url + " → " + r.statusCode() + ": "
+                    + r.body().substring(0, Math.min(2000, r.body().length())));
+        }
+        return r.body();
     }
 
     /** Prints the verdict and exits with it. */

@@ -81,6 +81,15 @@ class OutboundTaskTest {
         return as(INTEGRATION).json().get("/api/v1/tasks/" + taskId).then().statusCode(200).extract().jsonPath();
     }
 
+    /** Moves the attempt's deadline into the past: the expiry takes it up as if the time had gone by. */
+    private void expireNow(String attemptId) throws Exception {
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(
+                "UPDATE attempt SET expires_at = now() - interval '1 second' WHERE id = ?::uuid")) {
+            s.setString(1, attemptId);
+            assertEquals(1, s.executeUpdate());
+        }
+    }
+
     private void awaitState(String taskId, String state) {
         await().atMost(Duration.ofSeconds(30)).until(() -> state.equals(read(taskId).getString("state")));
     }
@@ -367,11 +376,7 @@ class OutboundTaskTest {
             assertTrue(r.next() && r.getBoolean(1), "the deadline is ring time + originate-grace after the dial");
         }
         // the deadline passes with no word from the gateway (moved, rather than waited for)
-        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(
-                "UPDATE attempt SET expires_at = now() - interval '1 second' WHERE id = ?::uuid")) {
-            s.setString(1, o.attemptId());
-            assertEquals(1, s.executeUpdate());
-        }
+        expireNow(o.attemptId());
         awaitState(id, "COMPLETED");
         JsonPath c = as(INTEGRATION).json().get("/api/v1/tasks/" + id + "/callees").then().extract().jsonPath();
         assertEquals(List.of("FAILED"), c.getList("items[0].attempts.outcome"));
@@ -411,11 +416,7 @@ class OutboundTaskTest {
         Originate o = fx.awaitOriginate(id, 1);
         try (Connection holder = dataSource.getConnection()) {
             holdTask(holder, id);
-            try (Connection c = dataSource.getConnection(); PreparedStatement due = c.prepareStatement(
-                    "UPDATE attempt SET expires_at = now() - interval '1 second' WHERE id = ?::uuid")) {
-                due.setString(1, o.attemptId()); // the gateway never answered: the originate is given up
-                assertEquals(1, due.executeUpdate());
-            }
+            expireNow(o.attemptId()); // the gateway never answered: the originate is given up
             awaitWaitingForTheTask();
             assertTrue(attemptIsFree(o.attemptId()), "the expiry does not take the attempt while its task is held");
             holder.rollback();
@@ -487,11 +488,7 @@ class OutboundTaskTest {
         }
         // an originate truly lost after the start is still given up: once the expiry has done so, it has
         // looked at the first attempt too
-        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(
-                "UPDATE attempt SET expires_at = now() - interval '1 second' WHERE id = ?::uuid")) {
-            s.setString(1, gone.attemptId());
-            assertEquals(1, s.executeUpdate());
-        }
+        expireNow(gone.attemptId());
         await().atMost(Duration.ofSeconds(20)).until(() -> "NOT_ANSWERED".equals(as(INTEGRATION).json()
                 .get("/api/v1/tasks/" + id + "/callees").then().extract().jsonPath().getString("items[1].state")));
         fx.fail(o, OriginateOutcome.BUSY); // read from the backlog after the start
