@@ -49,6 +49,21 @@ public interface ServicekitConfig {
         @WithDefault("1h")
         Duration retention();
 
+        /**
+         * {@code callstream.outbox.send-on-commit}: the committing thread hands its events to the producer
+         * right after the commit (ARCHITECTURE: send right after commit); the relay sends only what that
+         * could not. Off: every event goes through the relay.
+         */
+        @WithDefault("true")
+        boolean sendOnCommit();
+
+        /**
+         * {@code callstream.outbox.resend-after}: with send-on-commit, how old an unsent row must be before the
+         * relay sends it — younger ones are on their way from the process that wrote them (on any replica).
+         */
+        @WithDefault("2s")
+        Duration resendAfter();
+
         /** {@code callstream.outbox.max-payload-bytes}: larger events are refused when written, not when sent. */
         @WithDefault("900000")
         int maxPayloadBytes();

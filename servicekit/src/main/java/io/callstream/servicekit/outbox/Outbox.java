@@ -16,7 +16,8 @@ import java.util.UUID;
 
 /**
  * Writes events into the outbox inside the caller's transaction, so that they exist exactly when the
- * state change that caused them does. After the commit the relay is woken to send them at once.
+ * state change that caused them does. After the commit they are handed to the producer at once on the
+ * committing thread, or the relay is woken to send them (see {@link OutboxRelay}).
  */
 @ApplicationScoped
 public class Outbox {
@@ -63,7 +64,9 @@ public class Outbox {
         m.occurredAt = Instant.now();
         m.payload = payload;
         em.persist(m);
-        wakeRelayAfterCommit();
+        if (!relay.enlist(transactions, m)) {
+            wakeRelayAfterCommit();
+        }
         return m.id;
     }
 

@@ -4,6 +4,7 @@ import io.callstream.contracts.cloudevents.CloudEventsKafka;
 import io.callstream.contracts.cloudevents.EventEnvelope;
 import io.callstream.servicekit.config.KafkaClientProperties;
 import io.callstream.servicekit.config.ServicekitConfig;
+import io.callstream.servicekit.tx.AfterCommit;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -11,6 +12,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.transaction.TransactionSynchronizationRegistry;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -32,7 +34,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
@@ -40,34 +46,72 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Sends outbox rows to Kafka in {@code seq} order and marks them sent. It runs on one thread per
- * process, woken after every commit that wrote events and every poll interval (which picks up what a
- * crashed process committed but never sent). Across replicas a PostgreSQL advisory lock lets one relay
- * send at a time, so events keep their order. Delivery is at least once: a crash between the broker's
+ * Gets outbox rows to Kafka and marks them sent. Delivery is at least once: a crash between the broker's
  * ack and the update resends, and consumers drop the duplicate by event id.
+ *
+ * <p>With {@code callstream.outbox.send-on-commit} (the default) the committing thread hands its events
+ * to the producer right after the commit ({@link SendOnCommit}); acknowledged rows are marked sent in
+ * batches on this class's thread. The relay proper — a round every poll interval, on one thread per
+ * process, one replica at a time under a PostgreSQL advisory lock, in {@code seq} order — then sends
+ * only rows older than {@code resend-after} that no live process is sending: what a crashed process
+ * committed but never sent. An event for a topic this process has not yet sent to, every event after a
+ * failed send, and every event written while such rows are still unsent, goes through the relay instead
+ * (woken after the commit, no age limit); sending on commit resumes once the relay has sent every row
+ * left to it, so an event sent on commit never overtakes one of its key waiting for the relay.
  */
 @ApplicationScoped
 public class OutboxRelay {
     private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
     /** Arbitrary, fixed: the advisory lock key of "the outbox relay" in any Callstream database. */
     private static final long RELAY_LOCK = 0x43616c6c4f7574L;
+    /** Acknowledgements arriving within this many milliseconds are marked sent in one statement. */
+    private static final long MARK_DELAY_MILLIS = 20;
+    private static final int MARK_BATCH = 2000;
 
     private final DataSource dataSource;
+    private final TransactionSynchronizationRegistry transactions;
     private final ServicekitConfig config;
     private final String bootstrapServers;
     private final Counter sent;
     private final Counter failed;
+    private final Counter sentOnCommit;
     private final AtomicBoolean wakeQueued = new AtomicBoolean();
+    /** Rows handed to the producer on commit and not yet marked sent: the relay's rounds leave them alone. */
+    private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+    /** Rows the broker acknowledged, to be marked sent. */
+    private final Queue<String> acknowledged = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean markQueued = new AtomicBoolean();
+    /** Topics the broker has acknowledged an event on: sending on commit never waits for a topic's metadata. */
+    private final Set<String> knownTopics = ConcurrentHashMap.newKeySet();
+    /** Rows left to the relay (unknown topic, failed send, or written meanwhile) while sending on commit is off. */
+    private final Set<String> relayed = ConcurrentHashMap.newKeySet();
+    private final SendOnCommit onCommit = new SendOnCommit(this::sendCommitted, new SendOnCommit.InFlight() {
+        @Override
+        public void add(String id) {
+            inFlight.add(id);
+        }
+
+        @Override
+        public void remove(String id) {
+            inFlight.remove(id);
+        }
+    });
+    /** Whether committed events go to the producer at once; off after a failed send until the relay caught up. */
+    private volatile boolean direct;
     private ScheduledExecutorService thread;
     private KafkaProducer<String, byte[]> producer;
 
     OutboxRelay(DataSource dataSource, ServicekitConfig config, MeterRegistry registry,
+                TransactionSynchronizationRegistry transactions,
                 @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
         this.dataSource = dataSource;
+        this.transactions = transactions;
         this.config = config;
         this.bootstrapServers = bootstrapServers;
         this.sent = registry.counter("callstream.outbox.sent");
         this.failed = registry.counter("callstream.outbox.send.failures");
+        this.sentOnCommit = registry.counter("callstream.outbox.sent.on-commit");
+        this.direct = config.outbox().sendOnCommit();
     }
 
     void start(@Observes StartupEvent ignored) {
@@ -78,7 +122,15 @@ public class OutboxRelay {
     }
 
     void stop(@Observes ShutdownEvent ignored) {
+        if (producer != null) {
+            try {
+                producer.flush(); // what was sent on commit is acknowledged, and marked below
+            } catch (RuntimeException e) {
+                LOG.warnf("outbox: flushing the producer at shutdown failed: %s", e.toString());
+            }
+        }
         if (thread != null) {
+            thread.execute(this::markAcknowledgedQuietly);
             thread.shutdown();
             try {
                 thread.awaitTermination(config.outbox().sendTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
@@ -88,6 +140,92 @@ public class OutboxRelay {
         }
         if (producer != null) {
             producer.close(config.outbox().sendTimeout());
+        }
+    }
+
+    /**
+     * Called by {@link Outbox} inside the writing transaction: whether the event will be sent when that
+     * transaction commits. If not, the caller wakes the relay after the commit.
+     */
+    boolean enlist(TransactionSynchronizationRegistry transactions, OutboxMessage m) {
+        // Only while nothing is left to the relay: an event sent now must not overtake one of its key still
+        // waiting there (the first events of a topic, or those after a failed send).
+        if (direct && relayed.isEmpty() && knownTopics.contains(m.topic)
+                && onCommit.enlist(transactions, m.topic, new EventEnvelope(m.id.toString(), m.type, m.source,
+                m.occurredAt, m.key, m.payload.getBytes(StandardCharsets.UTF_8)))) {
+            return true;
+        }
+        if (config.outbox().sendOnCommit()) {
+            relayed.add(m.id.toString()); // sending on commit waits until the relay has sent this one
+            AfterCommit.onRollback(transactions, () -> relayed.remove(m.id.toString()));
+        }
+        return false;
+    }
+
+    /** On the committing thread, in commit order per key: hands one event to the producer. */
+    private void sendCommitted(String topic, EventEnvelope envelope) {
+        String id = envelope.id();
+        try {
+            producer().send(CloudEventsKafka.toRecord(topic, envelope), (metadata, error) -> {
+                if (error == null) {
+                    acknowledged.add(id);
+                    markSoon();
+                } else {
+                    sentOnCommitFailed(id, error);
+                }
+            });
+        } catch (RuntimeException e) {
+            sentOnCommitFailed(id, e);
+        }
+    }
+
+    private void sentOnCommitFailed(String id, Throwable error) {
+        failed.increment();
+        direct = false;
+        relayed.add(id);
+        inFlight.remove(id);
+        LOG.warnf("outbox: sending event %s on commit failed, the relay takes over until it has caught up: %s", id,
+                error.toString());
+        wake();
+    }
+
+    private void markSoon() {
+        if (thread != null && markQueued.compareAndSet(false, true)) {
+            try {
+                thread.schedule(this::markAcknowledgedQuietly, MARK_DELAY_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+                markQueued.set(false);
+            }
+        }
+    }
+
+    /** Marks the acknowledged rows sent, in one statement; a failure leaves them for the next try. */
+    private void markAcknowledgedQuietly() {
+        markQueued.set(false);
+        List<String> ids = new ArrayList<>();
+        for (String id; ids.size() < MARK_BATCH && (id = acknowledged.poll()) != null; ) {
+            ids.add(id);
+        }
+        if (ids.isEmpty()) {
+            return;
+        }
+        try {
+            QuarkusTransaction.requiringNew().run(() -> {
+                try (Connection c = dataSource.getConnection()) {
+                    markSent(c, ids.stream().map(UUID::fromString).toList());
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            sent.increment(ids.size());
+            sentOnCommit.increment(ids.size());
+            ids.forEach(inFlight::remove);
+        } catch (Exception e) {
+            acknowledged.addAll(ids);
+            LOG.warnf("outbox: marking %d acknowledged events sent failed, retrying: %s", ids.size(), e.toString());
+        }
+        if (!acknowledged.isEmpty()) {
+            markSoon();
         }
     }
 
@@ -111,6 +249,10 @@ public class OutboxRelay {
             do {
                 n = QuarkusTransaction.requiringNew().call(this::relayBatch);
             } while (n == config.outbox().batchSize());
+            if (!direct && config.outbox().sendOnCommit() && relayed.isEmpty()) {
+                direct = true; // everything left to the relay is sent: back to sending on commit
+                LOG.info("outbox: the relay has caught up; sending on commit again");
+            }
         } catch (Exception e) {
             LOG.warnf("outbox relay round failed, retrying in %s: %s", config.outbox().pollInterval(), e.toString());
         }
@@ -123,12 +265,20 @@ public class OutboxRelay {
             List<String> topics = new ArrayList<>();
             // One round trip: the advisory lock (taken once, in the CTE) and the unsent rows.
             boolean locked = false;
+            // Sending on commit, rows younger than resend-after are being sent by the process that wrote them;
+            // after a failed send (or with it off) the relay sends every unsent row not in flight here.
+            boolean youngToo = !direct;
             try (PreparedStatement q = c.prepareStatement("WITH relay AS MATERIALIZED (SELECT pg_try_advisory_xact_lock(?) AS locked)"
                     + " SELECT relay.locked, m.id, m.topic, m.message_key, m.type, m.source, m.occurred_at, m.payload"
                     + " FROM relay LEFT JOIN LATERAL (SELECT * FROM outbox_message WHERE relay.locked AND sent_at IS NULL"
+                    + " AND (? OR occurred_at < ? OR id = ANY (?)) AND NOT (id = ANY (?))"
                     + " ORDER BY seq LIMIT ?) m ON true ORDER BY m.seq")) {
                 q.setLong(1, RELAY_LOCK);
-                q.setInt(2, config.outbox().batchSize());
+                q.setBoolean(2, youngToo);
+                q.setTimestamp(3, Timestamp.from(Instant.now().minus(config.outbox().resendAfter())));
+                q.setArray(4, uuids(c, relayed));
+                q.setArray(5, uuids(c, inFlight));
+                q.setInt(6, config.outbox().batchSize());
                 try (ResultSet rs = q.executeQuery()) {
                     while (rs.next()) {
                         locked = rs.getBoolean(1);
@@ -149,6 +299,10 @@ public class OutboxRelay {
                 return 0;
             }
             List<UUID> done = new ArrayList<>();
+            Map<UUID, String> topicOf = new HashMap<>();
+            for (int i = 0; i < envelopes.size(); i++) {
+                topicOf.put(UUID.fromString(envelopes.get(i).id()), topics.get(i));
+            }
             Map<UUID, String> errors = new HashMap<>();
             List<Future<RecordMetadata>> futures = new ArrayList<>();
             KafkaProducer<String, byte[]> p = producer();
@@ -176,6 +330,10 @@ public class OutboxRelay {
             markSent(c, done);
             markFailed(c, errors);
             sent.increment(done.size());
+            AfterCommit.run(transactions, () -> done.forEach(id -> {
+                relayed.remove(id.toString());
+                knownTopics.add(topicOf.get(id));
+            }));
             if (!errors.isEmpty()) {
                 failed.increment(errors.size());
                 LOG.warnf("outbox: %d of %d events not sent, will retry: %s", errors.size(), envelopes.size(),
@@ -184,6 +342,10 @@ public class OutboxRelay {
             }
             return done.size();
         }
+    }
+
+    private static Array uuids(Connection c, Set<String> ids) throws SQLException {
+        return c.createArrayOf("uuid", ids.stream().map(UUID::fromString).toArray());
     }
 
     private static void markSent(Connection c, List<UUID> ids) throws SQLException {

@@ -4,7 +4,7 @@ import jakarta.transaction.Status;
 import jakarta.transaction.Synchronization;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 
-/** Work that must wait for the current transaction to commit, and must not happen if it rolls back. */
+/** Work that must wait for the current transaction to commit (and must not happen if it rolls back), or for it to roll back. */
 public final class AfterCommit {
 
     /** Runs {@code task} once the current transaction has committed (on the committing thread). */
@@ -17,6 +17,22 @@ public final class AfterCommit {
             @Override
             public void afterCompletion(int status) {
                 if (status == Status.STATUS_COMMITTED) {
+                    task.run();
+                }
+            }
+        });
+    }
+
+    /** Runs {@code task} if the current transaction does not commit (on the thread that ends it). */
+    public static void onRollback(TransactionSynchronizationRegistry transactions, Runnable task) {
+        transactions.registerInterposedSynchronization(new Synchronization() {
+            @Override
+            public void beforeCompletion() {
+            }
+
+            @Override
+            public void afterCompletion(int status) {
+                if (status != Status.STATUS_COMMITTED) {
                     task.run();
                 }
             }

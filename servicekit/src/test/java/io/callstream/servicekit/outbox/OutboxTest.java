@@ -44,6 +44,8 @@ class OutboxTest {
     Outbox outbox;
     @Inject
     EntityManager em;
+    @Inject
+    io.micrometer.core.instrument.MeterRegistry registry;
 
     @Test
     void committedEventArrivesAsACloudEventThatTheOfficialSdkReads() {
@@ -126,6 +128,8 @@ class OutboxTest {
         // waited for the lock commits right after the previous one; its event must still come second.
         UUID widget = UUID.randomUUID();
         String key = "k-race-" + widget;
+        knownTopic(ServicekitTestResources.WIDGET_TOPIC);
+        double onCommitBefore = sentOnCommit();
         QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery(
                 "INSERT INTO widget (id, name, color, priority) VALUES (?1, ?2, 'RED', 0)")
                 .setParameter(1, widget).setParameter(2, key).executeUpdate());
@@ -177,10 +181,80 @@ class OutboxTest {
         await().untilAsserted(() -> assertEquals(0L, QuarkusTransaction.requiringNew().call(() ->
                 ((Number) em.createNativeQuery("SELECT count(*) FROM outbox_message WHERE message_key = ?1 AND sent_at IS NULL")
                         .setParameter(1, key).getSingleResult()).longValue()), "every row is marked sent"));
-        // The relay hands rows over without waiting for the broker: rows in flight, acknowledged but not yet
-        // written down, must not be selected and sent again by the rounds the other commits wake.
+        // Sent on commit: rows in flight, acknowledged but not yet written down, must not be selected and
+        // sent again by the relay's rounds.
         assertEquals(total, kafka.readToEnd(ServicekitTestResources.WIDGET_TOPIC).stream()
                 .filter(r -> key.equals(r.key())).count(), "each event sent once (first count: " + records.get() + ")");
+        assertTrue(sentOnCommit() - onCommitBefore >= total, "sent on commit, not by the relay: "
+                + (sentOnCommit() - onCommitBefore) + " of " + total);
+    }
+
+    @Test
+    void afterAFailedSendOnCommitTheRelayTakesOverInOrderThenSendingOnCommitResumes() throws Exception {
+        String topic = "servicekit.test.outage-" + UUID.randomUUID();
+        String key = "k-outage";
+        TestInfrastructure.get().createTopics(List.of(topic));
+        UUID first = publishCounter(topic, key, 1); // a topic not sent to before goes through the relay
+        await().untilAsserted(() -> assertNotNull(sentAt(first)));
+        double onCommitBefore = sentOnCommit();
+        double failuresBefore = counter("callstream.outbox.send.failures");
+
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                Map.of("bootstrap.servers", TestInfrastructure.get().kafkaBootstrapServers()))) {
+            admin.deleteTopics(List.of(topic)).all().get(30, java.util.concurrent.TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(30)).until(() -> !admin.listTopics().names().get().contains(topic));
+            publishCounter(topic, key, 2); // sent on commit, refused: the broker has no such topic now
+            await().atMost(Duration.ofSeconds(30)).until(() -> counter("callstream.outbox.send.failures") > failuresBefore);
+            publishCounter(topic, key, 3); // after the failure: left to the relay, whose sends fail too
+            UUID third = lastIdOf(key);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertNotNull(lastError(third), "the relay tried"));
+
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
+                admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, 3, (short) 1)))
+                        .all().get(10, java.util.concurrent.TimeUnit.SECONDS);
+                return true;
+            });
+        }
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertNotNull(sentAt(lastIdOf(key))));
+        publishCounter(topic, key, 4); // the relay caught up: sent on commit again
+        await().atMost(Duration.ofSeconds(30)).until(() -> sentOnCommit() > onCommitBefore);
+
+        List<Integer> order = await().atMost(Duration.ofSeconds(30)).until(() -> kafka.readToEnd(topic).stream()
+                .filter(r -> key.equals(r.key()))
+                .map(r -> ((Number) Json.read(r.value(), Map.class).get("n")).intValue()).toList(), seen -> seen.size() >= 3);
+        // The recreated topic lost event 1; 2, 3 and 4 arrive once each, in the order they were written.
+        assertEquals(List.of(2, 3, 4), order);
+    }
+
+    private UUID publishCounter(String topic, String key, int n) {
+        return QuarkusTransaction.requiringNew().call(() -> outbox.publish(topic, key, "io.callstream.test.counter", Map.of("n", n)));
+    }
+
+    private UUID lastIdOf(String key) {
+        return QuarkusTransaction.requiringNew().call(() -> (UUID) em.createNativeQuery(
+                "SELECT id FROM outbox_message WHERE message_key = ?1 ORDER BY seq DESC LIMIT 1", UUID.class)
+                .setParameter(1, key).getSingleResult());
+    }
+
+    private String lastError(UUID id) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            OutboxMessage m = OutboxMessage.findById(id);
+            return m == null ? null : m.lastError;
+        });
+    }
+
+    /** Sends one event to {@code topic} and waits until it is marked sent: later events go out on commit. */
+    private void knownTopic(String topic) {
+        UUID id = publishCounter(topic, "k-warm", 0);
+        await().untilAsserted(() -> assertNotNull(sentAt(id)));
+    }
+
+    private double sentOnCommit() {
+        return counter("callstream.outbox.sent.on-commit");
+    }
+
+    private double counter(String name) {
+        return registry.counter(name).count();
     }
 
     @Test
