@@ -46,8 +46,10 @@ import java.util.concurrent.TimeUnit;
  * Drives a running ivr-service the way the gateway would: SESSIONS calls on a looping flow (key menu →
  * prompt → key menu …), every command answered at once by its result event, the answers paced to
  * STEPS per second in all. Measures, per step, the result event sent → the next command received
- * (two Kafka hops, the engine's step and its outbox relay), reads servicekit's stream timer (event
- * taken off Kafka → step committed) from /q/metrics, and samples the service's RSS.
+ * (two Kafka hops, the engine's step and its send), the result appended by the broker → the command
+ * handed to Kafka by the service (the call-events topic stamped with LogAppendTime for the run), reads
+ * servicekit's stream timer (event taken off Kafka → step committed) from /q/metrics, and samples the
+ * service's RSS.
  *   IvrLoadBenchmark kafka=… ivr=http://localhost:8082 token=… pid=… steps=500 seconds=30 sessions=200
  */
 public final class IvrLoadBenchmark {
@@ -98,6 +100,10 @@ public final class IvrLoadBenchmark {
         String number = "7" + (1_000_000 + (int) (Math.random() * 8_000_000));
         send(http, "PUT", ivr + "/api/v1/numbers/" + number, token, "{\"flowId\": \"" + flowId + "\"}", 200);
 
+        // For the run, the broker stamps call events with the time it appends them (LogAppendTime): "event in"
+        // measured from there leaves out this driver's own sending, which runs at nice 19 on the same cores.
+        // Nothing in Callstream reads record timestamps; the topic is set back at the end.
+        logAppendTime(bootstrap, true);
         KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap,
                 "acks", "all", "linger.ms", 0), new StringSerializer(), new ByteArraySerializer());
         KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap,
@@ -131,6 +137,9 @@ public final class IvrLoadBenchmark {
         // the same, on the wall clock (micros): against the command record's CreateTime, which the service's
         // outbox producer stamps when it hands the command to Kafka — the driver's own delays drop out
         Map<String, Long> sentAtMicros = new ConcurrentHashMap<>();
+        // the result's append by the broker (its send's metadata) against the command's CreateTime, matched at the end
+        Map<String, java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> appended = new HashMap<>();
+        List<Object[]> appendedThenCommand = new ArrayList<>();
         long[] serviceSide = new long[steps * seconds * 2 + sessions * 4];
         int serviceMeasured = 0;
         DelayQueue<Due> replies = new DelayQueue<>();
@@ -173,6 +182,10 @@ public final class IvrLoadBenchmark {
                 if (sentMicros != null && measuring && serviceMeasured < serviceSide.length) {
                     serviceSide[serviceMeasured++] = (r.timestamp() * 1000 - sentMicros) * 1000; // in ns
                 }
+                var append = appended.remove(r.key());
+                if (append != null && measuring) {
+                    appendedThenCommand.add(new Object[]{append, r.timestamp()});
+                }
                 String type = new String(r.headers().lastHeader(CloudEventsKafka.TYPE).value());
                 Record result = resultFor(type, r);
                 if (result != null) {
@@ -184,7 +197,7 @@ public final class IvrLoadBenchmark {
             while ((due = replies.poll()) != null) {
                 sentAt.put(due.callId(), System.nanoTime());
                 sentAtMicros.put(due.callId(), micros());
-                emit(producer, due.result(), due.callId());
+                appended.put(due.callId(), emit(producer, due.result(), due.callId()));
             }
             if (System.nanoTime() - lastSample > 1_000_000_000L) {
                 lastSample = System.nanoTime();
@@ -200,13 +213,24 @@ public final class IvrLoadBenchmark {
         Arrays.sort(done);
         System.out.printf("ivr-load: %d sessions, %d steps measured in %.1f s after %d s of the same load unmeasured (%.0f steps/s; target pace %d/s)%n",
                 started, measured, elapsed, warmup, measured / elapsed, steps);
-        System.out.printf("  result event sent -> next command received (2 Kafka hops + step + outbox relay): p50 %.2f ms, p95 %.2f ms, p99 %.2f ms, max %.2f ms%n",
+        System.out.printf("  result event sent -> next command received (2 Kafka hops + step + send): p50 %.2f ms, p95 %.2f ms, p99 %.2f ms, max %.2f ms%n",
                 pct(done, 0.50), pct(done, 0.95), pct(done, 0.99), done.length == 0 ? 0 : done[done.length - 1] / 1e6);
         long[] service = Arrays.copyOf(serviceSide, serviceMeasured);
         Arrays.sort(service);
-        System.out.printf("  result event sent -> next command handed to Kafka by the service (1 Kafka hop + step + outbox relay; "
+        System.out.printf("  result event sent -> next command handed to Kafka by the service (1 Kafka hop, this driver's own sending included, + step + send; "
                         + "command CreateTime, ms resolution): p50 %.2f ms, p95 %.2f ms, p99 %.2f ms, max %.2f ms%n",
                 pct(service, 0.50), pct(service, 0.95), pct(service, 0.99), service.length == 0 ? 0 : service[service.length - 1] / 1e6);
+        long[] fromAppend = new long[appendedThenCommand.size()];
+        for (int i = 0; i < fromAppend.length; i++) {
+            var metadata = ((java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>) appendedThenCommand.get(i)[0]).get();
+            fromAppend[i] = ((Long) appendedThenCommand.get(i)[1] - metadata.timestamp()) * 1_000_000L; // in ns
+        }
+        logAppendTime(bootstrap, false);
+        Arrays.sort(fromAppend);
+        System.out.printf("  result appended by the broker -> next command handed to Kafka by the service (the broker's hop to the "
+                        + "service + step + send; LogAppendTime against CreateTime, both ms resolution): p50 %.2f ms, p95 %.2f ms, "
+                        + "p99 %.2f ms, max %.2f ms%n", pct(fromAppend, 0.50), pct(fromAppend, 0.95), pct(fromAppend, 0.99),
+                fromAppend.length == 0 ? 0 : fromAppend[fromAppend.length - 1] / 1e6);
         java.util.TreeMap<Double, Double> window = buckets(http, ivr);
         bucketsBefore.forEach((le, n) -> window.merge(le, -n, Double::sum));
         System.out.printf("  engine step (event's poll returned -> its batch committed, DB write included), servicekit's "
@@ -243,10 +267,23 @@ public final class IvrLoadBenchmark {
         return null;
     }
 
-    private static void emit(KafkaProducer<String, byte[]> producer, Record event, String callId) {
+    private static java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata> emit(
+            KafkaProducer<String, byte[]> producer, Record event, String callId) {
         var t = EventCatalog.of(event.getClass());
-        producer.send(CloudEventsKafka.toRecord(t.topic(), new EventEnvelope(UUID.randomUUID().toString(), t.type(),
+        return producer.send(CloudEventsKafka.toRecord(t.topic(), new EventEnvelope(UUID.randomUUID().toString(), t.type(),
                 "/callstream/ivr-load", Instant.now(), callId, Json.write(event))));
+    }
+
+    /** Sets the call-events topic's timestamps to the broker's append time, or back to the default. */
+    private static void logAppendTime(String bootstrap, boolean on) throws Exception {
+        try (var admin = org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            var topic = new org.apache.kafka.common.config.ConfigResource(
+                    org.apache.kafka.common.config.ConfigResource.Type.TOPIC, Topics.CALL_EVENTS);
+            var entry = new org.apache.kafka.clients.admin.ConfigEntry("message.timestamp.type", "LogAppendTime");
+            var op = new org.apache.kafka.clients.admin.AlterConfigOp(entry, on
+                    ? org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET : org.apache.kafka.clients.admin.AlterConfigOp.OpType.DELETE);
+            admin.incrementalAlterConfigs(Map.of(topic, List.of(op))).all().get(30, TimeUnit.SECONDS);
+        }
     }
 
     /** The ivr-engine step histogram's cumulative buckets (upper bound in seconds → count) from /q/metrics. */
