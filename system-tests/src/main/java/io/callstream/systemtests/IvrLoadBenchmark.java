@@ -231,6 +231,13 @@ public final class IvrLoadBenchmark {
                         + "service + step + send; LogAppendTime against CreateTime, both ms resolution): p50 %.2f ms, p95 %.2f ms, "
                         + "p99 %.2f ms, max %.2f ms%n", pct(fromAppend, 0.50), pct(fromAppend, 0.95), pct(fromAppend, 0.99),
                 fromAppend.length == 0 ? 0 : fromAppend[fromAppend.length - 1] / 1e6);
+        // Both stamps are whole milliseconds, so a difference of 4 or less is certainly under 5 ms and one of 6
+        // or more certainly over it; 5 may be either.
+        long atLeast5 = Arrays.stream(fromAppend).filter(v -> v >= 5_000_000L).count();
+        long atLeast6 = Arrays.stream(fromAppend).filter(v -> v >= 6_000_000L).count();
+        System.out.printf("    of those, 5 ms or more apart in whole milliseconds: %.2f %% (%d); 6 or more: %.2f %% (%d) — the share "
+                        + "over 5 ms lies between the two%n", 100.0 * atLeast5 / Math.max(1, fromAppend.length), atLeast5,
+                100.0 * atLeast6 / Math.max(1, fromAppend.length), atLeast6);
         java.util.TreeMap<Double, Double> window = buckets(http, ivr);
         bucketsBefore.forEach((le, n) -> window.merge(le, -n, Double::sum));
         System.out.printf("  engine step (event's poll returned -> its batch committed, DB write included), servicekit's "
