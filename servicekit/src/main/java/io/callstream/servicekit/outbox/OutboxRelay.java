@@ -99,7 +99,8 @@ public class OutboxRelay {
     /** Whether committed events go to the producer at once; off after a failed send until the relay caught up. */
     private volatile boolean direct;
     private ScheduledExecutorService thread;
-    private KafkaProducer<String, byte[]> producer;
+    /** Created on first use, by the relay's thread or a committing one: hence volatile, and created under a lock. */
+    private volatile KafkaProducer<String, byte[]> producer;
 
     OutboxRelay(DataSource dataSource, ServicekitConfig config, MeterRegistry registry,
                 TransactionSynchronizationRegistry transactions,
@@ -393,6 +394,11 @@ public class OutboxRelay {
     }
 
     private KafkaProducer<String, byte[]> producer() {
+        KafkaProducer<String, byte[]> p = producer;
+        return p != null ? p : createProducer();
+    }
+
+    private synchronized KafkaProducer<String, byte[]> createProducer() {
         if (producer == null) {
             int timeoutMs = (int) config.outbox().sendTimeout().toMillis();
             Map<String, Object> props = new HashMap<>(KafkaClientProperties.fromConfig(ProducerConfig.configNames()));
