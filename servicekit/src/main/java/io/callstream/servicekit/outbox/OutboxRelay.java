@@ -85,17 +85,7 @@ public class OutboxRelay {
     private final Set<String> knownTopics = ConcurrentHashMap.newKeySet();
     /** Rows left to the relay (unknown topic, failed send, or written meanwhile) while sending on commit is off. */
     private final Set<String> relayed = ConcurrentHashMap.newKeySet();
-    private final SendOnCommit onCommit = new SendOnCommit(this::sendCommitted, new SendOnCommit.InFlight() {
-        @Override
-        public void add(String id) {
-            inFlight.add(id);
-        }
-
-        @Override
-        public void remove(String id) {
-            inFlight.remove(id);
-        }
-    });
+    private final SendOnCommit onCommit = new SendOnCommit(this::sendCommitted, inFlight);
     /** Whether committed events go to the producer at once; off after a failed send until the relay caught up. */
     private volatile boolean direct;
     private ScheduledExecutorService thread;

@@ -9,6 +9,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.BiConsumer;
 
 /**
@@ -44,16 +45,10 @@ final class SendOnCommit {
     private final List<ArrayDeque<Pending>> lanes = new ArrayList<>(LANES);
     /** Sends one committed event; called under its lane's lock, so a lane's events reach the producer in order. */
     private final BiConsumer<String, EventEnvelope> send;
-    private final InFlight inFlight;
-
     /** The relay's record of rows handed over but not yet marked sent, which its own rounds must not send. */
-    interface InFlight {
-        void add(String id);
+    private final Set<String> inFlight;
 
-        void remove(String id);
-    }
-
-    SendOnCommit(BiConsumer<String, EventEnvelope> send, InFlight inFlight) {
+    SendOnCommit(BiConsumer<String, EventEnvelope> send, Set<String> inFlight) {
         this.send = send;
         this.inFlight = inFlight;
         for (int i = 0; i < LANES; i++) {

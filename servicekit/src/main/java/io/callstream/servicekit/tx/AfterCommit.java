@@ -9,22 +9,15 @@ public final class AfterCommit {
 
     /** Runs {@code task} once the current transaction has committed (on the committing thread). */
     public static void run(TransactionSynchronizationRegistry transactions, Runnable task) {
-        transactions.registerInterposedSynchronization(new Synchronization() {
-            @Override
-            public void beforeCompletion() {
-            }
-
-            @Override
-            public void afterCompletion(int status) {
-                if (status == Status.STATUS_COMMITTED) {
-                    task.run();
-                }
-            }
-        });
+        whenEnded(transactions, true, task);
     }
 
     /** Runs {@code task} if the current transaction does not commit (on the thread that ends it). */
     public static void onRollback(TransactionSynchronizationRegistry transactions, Runnable task) {
+        whenEnded(transactions, false, task);
+    }
+
+    private static void whenEnded(TransactionSynchronizationRegistry transactions, boolean committed, Runnable task) {
         transactions.registerInterposedSynchronization(new Synchronization() {
             @Override
             public void beforeCompletion() {
@@ -32,7 +25,7 @@ public final class AfterCommit {
 
             @Override
             public void afterCompletion(int status) {
-                if (status != Status.STATUS_COMMITTED) {
+                if ((status == Status.STATUS_COMMITTED) == committed) {
                     task.run();
                 }
             }

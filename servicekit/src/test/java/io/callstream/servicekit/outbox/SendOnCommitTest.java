@@ -22,17 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SendOnCommitTest {
     private final List<String> sent = new ArrayList<>();
     private final Set<String> inFlight = new HashSet<>();
-    private final SendOnCommit lanes = new SendOnCommit((topic, e) -> sent.add(e.id()), new SendOnCommit.InFlight() {
-        @Override
-        public void add(String id) {
-            inFlight.add(id);
-        }
-
-        @Override
-        public void remove(String id) {
-            inFlight.remove(id);
-        }
-    });
+    private final SendOnCommit lanes = new SendOnCommit((topic, e) -> sent.add(e.id()), inFlight);
 
     @Test
     void aCommittedTransactionWaitsForAnEarlierOneOfItsKeyThatIsStillCommitting() {
