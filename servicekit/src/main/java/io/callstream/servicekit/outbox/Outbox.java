@@ -64,7 +64,7 @@ public class Outbox {
         m.occurredAt = Instant.now();
         m.payload = payload;
         em.persist(m);
-        if (!relay.enlist(transactions, m)) {
+        if (!relay.enlist(transactions, m, json)) {
             wakeRelayAfterCommit();
         }
         return m.id;

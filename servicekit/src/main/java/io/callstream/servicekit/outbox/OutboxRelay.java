@@ -83,7 +83,7 @@ public class OutboxRelay {
     private final AtomicBoolean markQueued = new AtomicBoolean();
     /** Topics the broker has acknowledged an event on: sending on commit never waits for a topic's metadata. */
     private final Set<String> knownTopics = ConcurrentHashMap.newKeySet();
-    /** Rows left to the relay (unknown topic, failed send, or written meanwhile) while sending on commit is off. */
+    /** Rows this process left to the relay (a topic not yet sent to, a failed send, or written meanwhile), until it sent them. */
     private final Set<String> relayed = ConcurrentHashMap.newKeySet();
     private final SendOnCommit onCommit = new SendOnCommit(this::sendCommitted, inFlight);
     /** Whether committed events go to the producer at once; off after a failed send until the relay caught up. */
@@ -138,12 +138,12 @@ public class OutboxRelay {
      * Called by {@link Outbox} inside the writing transaction: whether the event will be sent when that
      * transaction commits. If not, the caller wakes the relay after the commit.
      */
-    boolean enlist(TransactionSynchronizationRegistry transactions, OutboxMessage m) {
+    boolean enlist(TransactionSynchronizationRegistry transactions, OutboxMessage m, byte[] payload) {
         // Only while nothing is left to the relay: an event sent now must not overtake one of its key still
         // waiting there (the first events of a topic, or those after a failed send).
         if (direct && relayed.isEmpty() && knownTopics.contains(m.topic)
                 && onCommit.enlist(transactions, m.topic, new EventEnvelope(m.id.toString(), m.type, m.source,
-                m.occurredAt, m.key, m.payload.getBytes(StandardCharsets.UTF_8)))) {
+                m.occurredAt, m.key, payload))) {
             return true;
         }
         if (config.outbox().sendOnCommit()) {
@@ -290,10 +290,7 @@ public class OutboxRelay {
                 return 0;
             }
             List<UUID> done = new ArrayList<>();
-            Map<UUID, String> topicOf = new HashMap<>();
-            for (int i = 0; i < envelopes.size(); i++) {
-                topicOf.put(UUID.fromString(envelopes.get(i).id()), topics.get(i));
-            }
+            Set<String> sentTopics = new java.util.HashSet<>();
             Map<UUID, String> errors = new HashMap<>();
             List<Future<RecordMetadata>> futures = new ArrayList<>();
             KafkaProducer<String, byte[]> p = producer();
@@ -310,6 +307,7 @@ public class OutboxRelay {
                 try {
                     futures.get(i).get(waitMs, TimeUnit.MILLISECONDS);
                     done.add(id);
+                    sentTopics.add(topics.get(i));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     errors.put(id, "interrupted");
@@ -321,10 +319,10 @@ public class OutboxRelay {
             markSent(c, done);
             markFailed(c, errors);
             sent.increment(done.size());
-            AfterCommit.run(transactions, () -> done.forEach(id -> {
-                relayed.remove(id.toString());
-                knownTopics.add(topicOf.get(id));
-            }));
+            AfterCommit.run(transactions, () -> {
+                done.forEach(id -> relayed.remove(id.toString()));
+                knownTopics.addAll(sentTopics);
+            });
             if (!errors.isEmpty()) {
                 failed.increment(errors.size());
                 LOG.warnf("outbox: %d of %d events not sent, will retry: %s", errors.size(), envelopes.size(),
