@@ -31,6 +31,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * Plain Kafka consumers for a service's hot event streams, instead of a messaging channel: each of
@@ -74,7 +75,28 @@ public class EventStreams {
      * or a processed-event row, and their offsets committed with the rest of the poll.
      */
     public synchronized void start(String name, String group, List<String> topics, int threads,
-                                   java.util.function.Predicate<String> wantedTypes, Consumer<IncomingEvent> handler) {
+                                   Predicate<String> wantedTypes, Consumer<IncomingEvent> handler) {
+        start(name, group, topics, threads, new Order(wantedTypes, type -> false, type -> true), handler);
+    }
+
+    /**
+     * Which types a stream applies, and in what order and grouping within one poll.
+     *
+     * @param wanted   types applied; the others are passed over (offsets committed with the poll)
+     * @param first    types whose partitions are applied ahead of the poll's other partitions (each
+     *                 partition's records stay in order; there is no order between partitions anyway), so
+     *                 that a latency-critical event does not wait behind a poll's worth of others
+     * @param together types whose consecutive events of a poll may share one transaction, up to
+     *                 {@code callstream.consumer.batch-size} of them; any other event has a transaction of its
+     *                 own. A service whose events lock rows from several partitions keeps this to the types
+     *                 that lock only their own partition's rows, so that batches cannot deadlock each other
+     */
+    public record Order(Predicate<String> wanted, Predicate<String> first, Predicate<String> together) {
+    }
+
+    /** Starts {@code threads} consumers in {@code group} on {@code topics}, applying each poll as {@code order} says. */
+    public synchronized void start(String name, String group, List<String> topics, int threads, Order order,
+                                   Consumer<IncomingEvent> handler) {
         if (deadLetters == null) {
             Map<String, Object> p = new HashMap<>(KafkaClientProperties.fromConfig(ProducerConfig.configNames()));
             p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -99,7 +121,7 @@ public class EventStreams {
             p.putIfAbsent(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) session); // kafka.session.timeout.ms wins
             p.putIfAbsent(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) Math.max(500, session / 4));
             Worker w = new Worker(name, new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer()),
-                    topics, wantedTypes, handler);
+                    topics, order, handler);
             workers.add(w);
             w.thread.start();
         }
@@ -131,15 +153,17 @@ public class EventStreams {
         final KafkaConsumer<String, byte[]> consumer;
         final List<String> topics;
         final Consumer<IncomingEvent> handler;
-        final java.util.function.Predicate<String> wantedTypes;
+        final Order order;
         final Thread thread;
         final io.micrometer.core.instrument.Timer timer;
+        /** Per topic: callstream.events.delivery{stream, topic}. */
+        final Map<String, io.micrometer.core.instrument.Timer> delivery = new HashMap<>();
         volatile boolean stopping;
 
-        Worker(String name, KafkaConsumer<String, byte[]> consumer, List<String> topics,
-               java.util.function.Predicate<String> wantedTypes, Consumer<IncomingEvent> handler) {
+        Worker(String name, KafkaConsumer<String, byte[]> consumer, List<String> topics, Order order,
+               Consumer<IncomingEvent> handler) {
             this.name = name;
-            this.wantedTypes = wantedTypes;
+            this.order = order;
             this.consumer = consumer;
             this.topics = topics;
             this.handler = handler;
@@ -149,6 +173,13 @@ public class EventStreams {
                     // buckets too, so a benchmark can take quantiles over exactly its own window (two scrapes)
                     .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
                     .maximumExpectedValue(Duration.ofSeconds(10)).register(registry);
+            for (String topic : topics) {
+                delivery.put(topic, io.micrometer.core.instrument.Timer.builder("callstream.events.delivery")
+                        .description("an event's record timestamp (its producer's send, or the broker's append on a LogAppendTime"
+                                + " topic) → its poll returned here: how far behind the stream is, in time; whole milliseconds")
+                        .tags("stream", name, "topic", topic).publishPercentiles(0.5, 0.99).publishPercentileHistogram()
+                        .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(10)).register(registry));
+            }
             this.thread = new Thread(this, name + "-" + workers.size());
             this.thread.setDaemon(true);
         }
@@ -173,20 +204,22 @@ public class EventStreams {
                         break;
                     }
                     long polledAt = System.nanoTime();
+                    long polledAtMillis = System.currentTimeMillis();
                     Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
-                    List<ConsumerRecord<String, byte[]>> all = new ArrayList<>(records.count());
                     Map<TopicPartition, OffsetAndMetadata> endOfPoll = new HashMap<>();
-                    for (ConsumerRecord<String, byte[]> r : records) {
-                        endOfPoll.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
-                        if (wanted(r)) {
-                            all.add(r);
-                        }
+                    Map<TopicPartition, List<ConsumerRecord<String, byte[]>>> byPartition = new java.util.LinkedHashMap<>();
+                    for (TopicPartition tp : records.partitions()) {
+                        List<ConsumerRecord<String, byte[]>> ofPartition = records.records(tp);
+                        byPartition.put(tp, ofPartition);
+                        endOfPoll.put(tp, new OffsetAndMetadata(ofPartition.get(ofPartition.size() - 1).offset() + 1));
                     }
+                    List<ConsumerRecord<String, byte[]>> all = PollPlan.order(byPartition, order, r -> delivery.get(r.topic())
+                            .record(Math.max(0, polledAtMillis - r.timestamp()), java.util.concurrent.TimeUnit.MILLISECONDS));
                     int batch = Math.max(1, config.consumer().batchSize());
                     int i = 0;
                     each:
                     while (i < all.size() && !stopping) {
-                        List<ConsumerRecord<String, byte[]>> chunk = all.subList(i, Math.min(all.size(), i + batch));
+                        List<ConsumerRecord<String, byte[]>> chunk = all.subList(i, PollPlan.chunkEnd(all, i, batch, order));
                         if (chunk.size() > 1 && processTogether(chunk, polledAt)) {
                             chunk.forEach(r -> done.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1)));
                             i += chunk.size();
@@ -212,7 +245,7 @@ public class EventStreams {
                             i++;
                         }
                     }
-                    if (i == all.size() && all.size() < records.count()) {
+                    if (i == all.size()) {
                         done.putAll(endOfPoll); // what was passed over counts as done once the rest is
                     }
                     pending.putAll(done);
@@ -240,12 +273,6 @@ public class EventStreams {
             } catch (RuntimeException e) {
                 LOG.errorf(e, "%s: the consumer stopped", name);
             }
-        }
-
-        /** Whether the handler wants this record: its type is wanted, or it has none (then it is parked as unreadable). */
-        private boolean wanted(ConsumerRecord<String, byte[]> r) {
-            org.apache.kafka.common.header.Header type = r.headers().lastHeader(io.callstream.contracts.cloudevents.CloudEventsKafka.TYPE);
-            return type == null || wantedTypes.test(new String(type.value(), java.nio.charset.StandardCharsets.UTF_8));
         }
 
         private void pause() {
