@@ -28,13 +28,19 @@ public class AgentViews {
     /** The agent's new state; the groups it serves when it became READY. */
     @Transactional(Transactional.TxType.MANDATORY)
     public List<String> stateChanged(AgentStateChanged e) {
-        ensure(e.agentId());
         boolean ready = e.state() == AgentState.READY;
-        em.createNativeQuery("UPDATE agent_view SET state = ?1, ready_since = CASE WHEN ?2 THEN ?3 ELSE ready_since END"
+        if (updateState(e, ready) == 0) {
+            ensure(e.agentId()); // the first word of this agent: its row, then the state
+            updateState(e, ready);
+        }
+        return ready ? groupsOf(e.agentId()) : List.of();
+    }
+
+    private int updateState(AgentStateChanged e, boolean ready) {
+        return em.createNativeQuery("UPDATE agent_view SET state = ?1, ready_since = CASE WHEN ?2 THEN ?3 ELSE ready_since END"
                         + " WHERE agent_id = ?4")
                 .setParameter(1, e.state().name()).setParameter(2, ready)
                 .setParameter(3, Timestamp.from(e.changedAt())).setParameter(4, e.agentId()).executeUpdate();
-        return ready ? groupsOf(e.agentId()) : List.of();
     }
 
     /** The agent's endpoint and skill groups (all of them, replacing what was known); gone when removed. */

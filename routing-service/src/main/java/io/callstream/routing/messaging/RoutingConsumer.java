@@ -23,13 +23,25 @@ import java.util.Set;
 
 /**
  * Transfer requests from the IVR, the gateway's answers to connect-agent commands and ends of calls,
- * and agent-service's agents and groups: each event once, in its own transaction (servicekit
- * {@link EventStreams}, group {@code routing-service}); the other types of those topics are passed over.
+ * and agent-service's agents and groups: each event once (servicekit {@link EventStreams}, group
+ * {@code routing-service}, in the {@link #ORDER} below); the other types of those topics are passed over.
  */
 @ApplicationScoped
 public class RoutingConsumer {
     static final Set<String> TYPES = Set.of(TransferRequested.TYPE, AgentConnected.TYPE, DialFailed.TYPE,
             BridgeEnded.TYPE, CallEnded.TYPE, AgentStateChanged.TYPE, AgentProfileChanged.TYPE, SkillGroupChanged.TYPE);
+
+    /**
+     * Transfers first: a poll's partitions with a transfer request are applied before the others, so that
+     * a caller does not wait behind the agent states and call ends read with it. Agent states share
+     * transactions ({@code callstream.consumer.batch-size} at most): each waits only for its own agent's row
+     * (the assignment a READY starts takes rows with {@code SKIP LOCKED}), and one agent's states come from
+     * one partition, so two such batches never wait on each other. The other events lock a queue entry and
+     * then an agent of another partition; batched, they deadlocked under load (docs/benchmarks.md), so each
+     * has a transaction of its own.
+     */
+    static final EventStreams.Order ORDER = new EventStreams.Order(TYPES::contains, TransferRequested.TYPE::equals,
+            AgentStateChanged.TYPE::equals);
 
     private final EventStreams streams;
     private final Queues queues;
@@ -45,7 +57,7 @@ public class RoutingConsumer {
 
     void start(@Observes StartupEvent ignored) {
         streams.start("routing", "routing-service", List.of(Topics.IVR_EVENTS, Topics.CALL_EVENTS, Topics.AGENT_EVENTS),
-                config.consumerThreads(), TYPES::contains, this::handle);
+                config.consumerThreads(), ORDER, this::handle);
     }
 
     void handle(IncomingEvent event) {

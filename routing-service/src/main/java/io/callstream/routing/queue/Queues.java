@@ -64,22 +64,27 @@ public class Queues {
     /** An IVR flow hands a caller to a skill group: queued, or refused with the reason (no agent, queue full). */
     @Transactional(Transactional.TxType.MANDATORY)
     public void transferRequested(TransferRequested t) {
-        if (!em.createNativeQuery("SELECT 1 FROM queue_entry WHERE call_id = ?1").setParameter(1, t.callId())
-                .getResultList().isEmpty()) {
+        // what decides the request, in one round trip: queued before, caller gone, agents logged in to the
+        // group, its queue's length, and the talk time its estimates use
+        Object[] facts = (Object[]) em.createNativeQuery("SELECT EXISTS (SELECT 1 FROM queue_entry WHERE call_id = ?1),"
+                        + " EXISTS (SELECT 1 FROM ended_call WHERE call_id = ?1),"
+                        + " (SELECT count(*) FROM agent_skill_view s JOIN agent_view a ON a.agent_id = s.agent_id"
+                        + " WHERE s.skill_group_id = ?2 AND a.state <> 'OFFLINE'),"
+                        + " CASE WHEN ?3 THEN (SELECT count(*) FROM queue_entry WHERE skill_group = ?2"
+                        + " AND state IN ('WAITING', 'OFFERED')) END, (" + recentTalkSeconds("?2") + ")")
+                .setParameter(1, t.callId()).setParameter(2, t.skillGroup()).setParameter(3, t.maxQueueLength() != null)
+                .getSingleResult();
+        if ((Boolean) facts[0]) {
             return; // this call was queued once already (a flow cannot queue one call twice at once)
         }
         Instant now = now();
-        boolean gone = !em.createNativeQuery("SELECT 1 FROM ended_call WHERE call_id = ?1").setParameter(1, t.callId())
-                .getResultList().isEmpty();
-        long loggedIn = count("SELECT count(*) FROM agent_skill_view s JOIN agent_view a ON a.agent_id = s.agent_id"
-                + " WHERE s.skill_group_id = ?1 AND a.state <> 'OFFLINE'", t.skillGroup());
+        long loggedIn = ((Number) facts[2]).longValue();
         QueueExitReason refused = null;
-        if (gone) {
+        if ((Boolean) facts[1]) {
             refused = QueueExitReason.ABANDONED; // the caller hung up before this request was read
         } else if (loggedIn == 0) {
             refused = QueueExitReason.NO_AGENT;
-        } else if (t.maxQueueLength() != null && count("SELECT count(*) FROM queue_entry WHERE skill_group = ?1"
-                + " AND state IN ('WAITING', 'OFFERED')", t.skillGroup()) >= t.maxQueueLength()) {
+        } else if (t.maxQueueLength() != null && ((Number) facts[3]).longValue() >= t.maxQueueLength()) {
             refused = QueueExitReason.QUEUE_FULL;
         }
         em.createNativeQuery("INSERT INTO queue_entry (call_id, skill_group, priority, state, enqueued_at, timeout_at,"
@@ -97,15 +102,18 @@ public class Queues {
             outbox.publish(t.callId(), new QueueExited(t.callId(), t.skillGroup(), refused, 0));
             return;
         }
-        int position = (int) count("SELECT count(*) FROM queue_entry e, queue_entry me WHERE me.call_id = ?1"
-                + " AND e.skill_group = me.skill_group AND e.state = 'WAITING'"
-                + " AND (e.priority > me.priority OR e.priority = me.priority AND e.seq <= me.seq)", t.callId());
-        em.createNativeQuery("UPDATE queue_entry SET position = ?1 WHERE call_id = ?2")
-                .setParameter(1, position).setParameter(2, t.callId()).executeUpdate();
+        int position = ((Number) em.createNativeQuery("UPDATE queue_entry me SET position = (SELECT count(*) FROM queue_entry e"
+                        + " WHERE e.skill_group = me.skill_group AND e.state = 'WAITING'"
+                        + " AND (e.priority > me.priority OR e.priority = me.priority AND e.seq <= me.seq))"
+                        + " WHERE me.call_id = ?1 RETURNING me.position")
+                .setParameter(1, t.callId()).getSingleResult()).intValue();
         outbox.publish(t.callId(), new CallQueued(t.callId(), t.skillGroup(), position, now,
-                estimate(position, secondsPerPosition(t.skillGroup()))));
-        publishPositions(t.skillGroup()); // a transfer read concurrently may have counted the same place: checked after commit
-        assign(t.skillGroup());
+                estimate(position, secondsPerPosition(facts[4], loggedIn))));
+        // a transfer read concurrently may have counted the same place: checked after commit, unless this
+        // caller was served at once and no one waits in the group (then no position is left to be wrong)
+        if (!assign(t.skillGroup())) {
+            publishPositions(t.skillGroup());
+        }
     }
 
     /** The offered agent answered: connected. */
@@ -250,45 +258,48 @@ public class Queues {
 
     /**
      * Offers waiting calls of {@code group} to ready agents while both are there: the first waiting call
-     * not locked by another transaction goes to the best agent who can take it.
+     * not locked by another transaction goes to the best agent who can take it. True when it found no
+     * caller left waiting in the group (none at all, locked or not), so that no position is to publish.
      */
     @Transactional(Transactional.TxType.MANDATORY)
-    public void assign(String group) {
+    public boolean assign(String group) {
         boolean changed = false;
+        boolean drained = false;
         while (true) {
             @SuppressWarnings("unchecked")
             List<Object[]> waiting = em.createNativeQuery("SELECT call_id, caller_number, called_number, variables, key_trail,"
                             + " enqueued_at FROM queue_entry WHERE skill_group = ?1 AND state = 'WAITING' AND timeout_at > ?3"
                             + " ORDER BY priority DESC, seq LIMIT ?2 FOR UPDATE SKIP LOCKED")
                     .setParameter(1, group).setParameter(2, LOOK_AHEAD).setParameter(3, Timestamp.from(now())).getResultList();
-            boolean offered = false;
-            for (Object[] w : waiting) {
-                String callId = (String) w[0];
-                @SuppressWarnings("unchecked")
-                List<Object[]> agent = em.createNativeQuery("SELECT a.agent_id, a.endpoint FROM agent_view a"
-                                + " JOIN agent_skill_view s ON s.agent_id = a.agent_id AND s.skill_group_id = ?1"
-                                + " LEFT JOIN skill_group_view g ON g.id = ?1"
-                                + " WHERE a.state = 'READY' AND a.reserved_call IS NULL AND a.endpoint IS NOT NULL"
-                                + " AND a.active_calls < COALESCE(g.reception_limit, 1)"
-                                // an agent who missed this call comes last: offered it again only when no one else can take it
-                                + " ORDER BY a.agent_id = ANY (SELECT unnest(missed_agents) FROM queue_entry WHERE call_id = ?2),"
-                                + " s.priority, a.ready_since NULLS LAST, a.agent_id LIMIT 1 FOR UPDATE OF a SKIP LOCKED")
-                        .setParameter(1, group).setParameter(2, callId).getResultList();
-                if (agent.isEmpty()) {
-                    break; // who may take a call does not depend on the call (missed agents only come last): none for any
-                }
-                offer(group, w, (String) agent.get(0)[0], (String) agent.get(0)[1]);
-                offered = true;
-                changed = true;
+            if (waiting.isEmpty()) {
+                // none this transaction may take; callers locked by another one (being offered, or their
+                // positions being rewritten) still count
+                drained = em.createNativeQuery("SELECT 1 FROM queue_entry WHERE skill_group = ?1 AND state = 'WAITING' LIMIT 1")
+                        .setParameter(1, group).getResultList().isEmpty();
                 break;
             }
-            if (!offered) {
-                break;
+            Object[] w = waiting.get(0);
+            String callId = (String) w[0];
+            @SuppressWarnings("unchecked")
+            List<Object[]> agent = em.createNativeQuery("SELECT a.agent_id, a.endpoint FROM agent_view a"
+                            + " JOIN agent_skill_view s ON s.agent_id = a.agent_id AND s.skill_group_id = ?1"
+                            + " LEFT JOIN skill_group_view g ON g.id = ?1"
+                            + " WHERE a.state = 'READY' AND a.reserved_call IS NULL AND a.endpoint IS NOT NULL"
+                            + " AND a.active_calls < COALESCE(g.reception_limit, 1)"
+                            // an agent who missed this call comes last: offered it again only when no one else can take it
+                            + " ORDER BY a.agent_id = ANY (SELECT unnest(missed_agents) FROM queue_entry WHERE call_id = ?2),"
+                            + " s.priority, a.ready_since NULLS LAST, a.agent_id LIMIT 1 FOR UPDATE OF a SKIP LOCKED")
+                    .setParameter(1, group).setParameter(2, callId).getResultList();
+            if (agent.isEmpty()) {
+                break; // who may take a call does not depend on the call (missed agents only come last): none for any
             }
+            offer(group, w, (String) agent.get(0)[0], (String) agent.get(0)[1]);
+            changed = true;
         }
-        if (changed) {
+        if (changed && !drained) {
             publishPositions(group);
         }
+        return drained;
     }
 
     private void offer(String group, Object[] w, String agentId, String endpoint) {
@@ -405,14 +416,23 @@ public class Queues {
      * answered calls ({@value #DEFAULT_TALK_SECONDS} s until it has some) over its agents logged in.
      */
     private double secondsPerPosition(String group) {
-        Object[] r = (Object[]) em.createNativeQuery("SELECT (SELECT avg(extract(epoch FROM ended_at - connected_at))"
-                        + " FROM (SELECT ended_at, connected_at FROM queue_entry WHERE skill_group = ?1 AND connected_at IS NOT NULL"
-                        + " AND ended_at IS NOT NULL ORDER BY ended_at DESC LIMIT 50) recent),"
+        Object[] r = (Object[]) em.createNativeQuery("SELECT (" + recentTalkSeconds("?1") + "),"
                         + " (SELECT count(*) FROM agent_skill_view s JOIN agent_view a ON a.agent_id = s.agent_id"
                         + " WHERE s.skill_group_id = ?1 AND a.state <> 'OFFLINE')")
                 .setParameter(1, group).getSingleResult();
-        double talk = r[0] == null ? DEFAULT_TALK_SECONDS : ((Number) r[0]).doubleValue();
-        return talk / Math.max(1, ((Number) r[1]).longValue());
+        return secondsPerPosition(r[0], ((Number) r[1]).longValue());
+    }
+
+    /** A query of the average talk time of the last 50 calls answered in the group {@code groupParameter} (null before any). */
+    private static String recentTalkSeconds(String groupParameter) {
+        return "SELECT avg(extract(epoch FROM ended_at - connected_at)) FROM (SELECT ended_at, connected_at FROM queue_entry"
+                + " WHERE skill_group = " + groupParameter + " AND connected_at IS NOT NULL AND ended_at IS NOT NULL"
+                + " ORDER BY ended_at DESC LIMIT 50) recent";
+    }
+
+    private static double secondsPerPosition(Object recentTalkSeconds, long loggedIn) {
+        double talk = recentTalkSeconds == null ? DEFAULT_TALK_SECONDS : ((Number) recentTalkSeconds).doubleValue();
+        return talk / Math.max(1, loggedIn);
     }
 
     private static int estimate(int position, double secondsPerPosition) {
