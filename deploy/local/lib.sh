@@ -1,6 +1,7 @@
-# Shared by deploy/local/up and down. Everything lives under .local/ (ignored by git).
+# Shared by deploy/local/up and down. Everything lives under .local/ (ignored by git), or under
+# CALLSTREAM_LOCAL_STATE (the load benchmarks use a fresh one per run, so runs start from the same data).
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-STATE="$ROOT/.local"
+STATE="${CALLSTREAM_LOCAL_STATE:-$ROOT/.local}"
 RUN="$STATE/run"
 LOGS="$STATE/logs"
 
@@ -38,3 +39,15 @@ http_status() {
 }
 
 pid_alive() { [ -n "$1" ] && kill -0 "$1" 2>/dev/null; }
+
+# For a benchmark: this run's stack gets a state directory of its own, emptied first (database, topics,
+# logs), unless CALLSTREAM_LOCAL_STATE names one. Data left by earlier runs (millions of processed-event
+# rows, agents of other benchmarks) made the same benchmark slower from one run to the next.
+fresh_state() { # name
+  if [ -z "${CALLSTREAM_LOCAL_STATE:-}" ]; then
+    export CALLSTREAM_LOCAL_STATE="$ROOT/.local/bench-$1"
+    rm -rf "$CALLSTREAM_LOCAL_STATE"
+  fi
+  STATE="$CALLSTREAM_LOCAL_STATE"; RUN="$STATE/run"; LOGS="$STATE/logs"
+  mkdir -p "$STATE"
+}

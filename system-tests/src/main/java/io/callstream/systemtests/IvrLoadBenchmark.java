@@ -103,7 +103,7 @@ public final class IvrLoadBenchmark {
         // For the run, the broker stamps call events with the time it appends them (LogAppendTime): "event in"
         // measured from there leaves out this driver's own sending, which runs at nice 19 on the same cores.
         // Nothing in Callstream reads record timestamps; the topic is set back at the end.
-        logAppendTime(bootstrap, true);
+        SystemChecks.logAppendTime(bootstrap, Topics.CALL_EVENTS, true);
         KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap,
                 "acks", "all", "linger.ms", 0), new StringSerializer(), new ByteArraySerializer());
         KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap,
@@ -152,6 +152,7 @@ public final class IvrLoadBenchmark {
         long end = begin + TimeUnit.SECONDS.toNanos(seconds);
         boolean measuring = false;
         java.util.TreeMap<Double, Double> bucketsBefore = new java.util.TreeMap<>();
+        java.util.TreeMap<Double, Double> deliveryBefore = new java.util.TreeMap<>();
         long maxRssKb = 0;
         long lastSample = 0;
         List<String> calls = new ArrayList<>();
@@ -160,6 +161,7 @@ public final class IvrLoadBenchmark {
             if (!measuring && System.nanoTime() >= begin) {
                 measuring = true;
                 bucketsBefore = buckets(http, ivr);
+                deliveryBefore = buckets(http, ivr, "callstream_events_delivery_seconds_bucket", ENGINE, "topic=\"" + Topics.CALL_EVENTS + "\"");
                 measured = 0;
                 serviceMeasured = 0;
                 maxRssKb = 0;
@@ -225,7 +227,7 @@ public final class IvrLoadBenchmark {
             var metadata = ((java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>) appendedThenCommand.get(i)[0]).get();
             fromAppend[i] = ((Long) appendedThenCommand.get(i)[1] - metadata.timestamp()) * 1_000_000L; // in ns
         }
-        logAppendTime(bootstrap, false);
+        SystemChecks.logAppendTime(bootstrap, Topics.CALL_EVENTS, false);
         Arrays.sort(fromAppend);
         System.out.printf("  result appended by the broker -> next command handed to Kafka by the service (the broker's hop to the "
                         + "service + step + send; LogAppendTime against CreateTime, both ms resolution): p50 %.2f ms, p95 %.2f ms, "
@@ -243,6 +245,12 @@ public final class IvrLoadBenchmark {
         System.out.printf("  engine step (event's poll returned -> its batch committed, DB write included), servicekit's "
                         + "callstream.events.process{stream=\"ivr-engine\"} histogram over the measured window: %.0f steps, p50 <= %s ms, p99 <= %s ms%n",
                 window.isEmpty() ? 0 : window.lastEntry().getValue(), bucketQuantile(window, 0.5), bucketQuantile(window, 0.99));
+        java.util.TreeMap<Double, Double> delivered = buckets(http, ivr, "callstream_events_delivery_seconds_bucket", ENGINE, "topic=\"" + Topics.CALL_EVENTS + "\"");
+        deliveryBefore.forEach((le, n) -> delivered.merge(le, -n, Double::sum));
+        System.out.printf("  of which the broker's append -> the service's poll returned (servicekit's callstream.events.delivery{stream=\"ivr-engine\"}, "
+                        + "whole ms): p50 <= %s ms, p99 <= %s ms; %.2f %% of results 4 ms or more%n",
+                bucketQuantile(delivered, 0.5), bucketQuantile(delivered, 0.99), 100 * shareAtLeast(delivered, 0.004));
+        System.out.printf("    and the step after the poll: %.2f %% 4 ms or more (process histogram)%n", 100 * shareAtLeast(window, 0.004));
         try (var db = java.sql.DriverManager.getConnection(a.getOrDefault("jdbc", "jdbc:postgresql://localhost:5433/ivr"),
                 "callstream", "callstream");
              var q = db.prepareStatement("SELECT count(*), percentile_disc(0.5) WITHIN GROUP (ORDER BY lag), "
@@ -281,37 +289,46 @@ public final class IvrLoadBenchmark {
                 "/callstream/ivr-load", Instant.now(), callId, Json.write(event))));
     }
 
-    /** Sets the call-events topic's timestamps to the broker's append time, or back to the default. */
-    private static void logAppendTime(String bootstrap, boolean on) throws Exception {
-        try (var admin = org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-            var topic = new org.apache.kafka.common.config.ConfigResource(
-                    org.apache.kafka.common.config.ConfigResource.Type.TOPIC, Topics.CALL_EVENTS);
-            var entry = new org.apache.kafka.clients.admin.ConfigEntry("message.timestamp.type", "LogAppendTime");
-            var op = new org.apache.kafka.clients.admin.AlterConfigOp(entry, on
-                    ? org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET : org.apache.kafka.clients.admin.AlterConfigOp.OpType.DELETE);
-            admin.incrementalAlterConfigs(Map.of(topic, List.of(op))).all().get(30, TimeUnit.SECONDS);
-        }
-    }
-
     /** The ivr-engine step histogram's cumulative buckets (upper bound in seconds → count) from /q/metrics. */
     private static java.util.TreeMap<Double, Double> buckets(HttpClient http, String ivr) throws Exception {
-        String metrics = http.send(HttpRequest.newBuilder(URI.create(ivr + "/q/metrics")).build(),
+        return buckets(http, ivr, "callstream_events_process_seconds_bucket", ENGINE);
+    }
+
+    private static final String ENGINE = "stream=\"ivr-engine\"";
+
+    /**
+     * A timer histogram's series with all of {@code labels} (each {@code name="value"}): cumulative buckets
+     * (upper bound in seconds → count) from the service's /q/metrics.
+     */
+    static java.util.TreeMap<Double, Double> buckets(HttpClient http, String service, String metric, String... labels) throws Exception {
+        String metrics = http.send(HttpRequest.newBuilder(URI.create(service + "/q/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
         java.util.TreeMap<Double, Double> out = new java.util.TreeMap<>();
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
-                "callstream_events_process_seconds_bucket\\{[^}]*le=\"([^\"]+)\"[^}]*stream=\"ivr-engine\"[^}]*\\} ([0-9.eE+-]+)"
-                        + "|callstream_events_process_seconds_bucket\\{[^}]*stream=\"ivr-engine\"[^}]*le=\"([^\"]+)\"[^}]*\\} ([0-9.eE+-]+)")
-                .matcher(metrics);
-        while (m.find()) {
-            String le = m.group(1) != null ? m.group(1) : m.group(3);
-            String n = m.group(1) != null ? m.group(2) : m.group(4);
-            out.put("+Inf".equals(le) ? Double.POSITIVE_INFINITY : Double.parseDouble(le), Double.parseDouble(n));
+        java.util.regex.Pattern le = java.util.regex.Pattern.compile("le=\"([^\"]+)\"");
+        for (String line : metrics.split("\n")) {
+            if (!line.startsWith(metric + "{") || !java.util.Arrays.stream(labels).allMatch(line::contains)) {
+                continue;
+            }
+            java.util.regex.Matcher m = le.matcher(line);
+            if (m.find()) {
+                out.put("+Inf".equals(m.group(1)) ? Double.POSITIVE_INFINITY : Double.parseDouble(m.group(1)),
+                        Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)));
+            }
         }
         return out;
     }
 
+    /** The share of a cumulative-bucket delta above the largest bucket bound below {@code seconds}. */
+    static double shareAtLeast(java.util.TreeMap<Double, Double> cumulative, double seconds) {
+        if (cumulative.isEmpty() || cumulative.lastEntry().getValue() <= 0) {
+            return 0;
+        }
+        var below = cumulative.lowerEntry(seconds);
+        return 1 - (below == null ? 0 : below.getValue()) / cumulative.lastEntry().getValue();
+    }
+
     /** The upper bound (ms) of the bucket holding quantile q of a cumulative-bucket delta. */
-    private static String bucketQuantile(java.util.TreeMap<Double, Double> cumulative, double q) {
+    static String bucketQuantile(java.util.TreeMap<Double, Double> cumulative, double q) {
         if (cumulative.isEmpty() || cumulative.lastEntry().getValue() <= 0) {
             return "n/a";
         }

@@ -124,6 +124,11 @@ public final class RoutingLoadBenchmark {
     private final long[] readySentNanos;
     private final Map<String, Call> calls = new ConcurrentHashMap<>();
     private final Map<String, Long> measuredSentMicros = new ConcurrentHashMap<>();
+    /** The measured transfers' sends, by call id: their metadata carries the broker's append time. */
+    private final Map<String, java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> measuredAppends =
+            new ConcurrentHashMap<>();
+    /** Measured calls and their connect-agent's timestamp on Kafka (the broker's append in phase 1). */
+    private final List<Object[]> connectAppends = java.util.Collections.synchronizedList(new ArrayList<>());
 
     private volatile AgentState afterCall = AgentState.READY;
     private volatile boolean reading = true;
@@ -236,6 +241,7 @@ public final class RoutingLoadBenchmark {
             reading = false;
             reader.join(10_000);
         } finally {
+            reading = false; // also when the run failed: the reader thread would keep this JVM (and the script) waiting
             later.shutdownNow();
             producer.close();
         }
@@ -244,6 +250,11 @@ public final class RoutingLoadBenchmark {
     // ---------------------------------------------------------------- phase 1
 
     private void assignment(Connection db, int rate, int seconds, int warmup) throws Exception {
+        // "from transfer request to connect command on Kafka" on the broker's clock: both topics stamped with
+        // the broker's append time in this phase, so this (niced) driver's own sending is not in the figure
+        String bootstrap = a.getOrDefault("kafka", "localhost:9092");
+        SystemChecks.logAppendTime(bootstrap, Topics.IVR_EVENTS, true);
+        SystemChecks.logAppendTime(bootstrap, Topics.CALL_COMMANDS, true);
         Cpu cpu0 = null;
         long rssPeakKb = 0;
         long interval = 1_000_000_000L / rate;
@@ -255,6 +266,7 @@ public final class RoutingLoadBenchmark {
         int noFreeAgent = 0;
         int connectsAtMeasureStart = 0;
         long lastSample = 0;
+        boolean analyzedEarly = false;
         long next = start;
         int n = 0;
         while (true) {
@@ -262,7 +274,12 @@ public final class RoutingLoadBenchmark {
             if (now >= end) {
                 break;
             }
+            if (!analyzedEarly && now >= start + TimeUnit.SECONDS.toNanos(Math.min(3, warmup))) {
+                analyzedEarly = true;
+                analyze(db);
+            }
             if (cpu0 == null && now >= measureFrom) {
+                analyze(db);
                 cpu0 = Cpu.sample(this);
                 connectsAtMeasureStart = connects.get();
             }
@@ -303,7 +320,17 @@ public final class RoutingLoadBenchmark {
                 exitReasons.isEmpty() ? "none" : exitReasons);
         System.out.printf("  agents offered a call while ringing or talking: %d; while in after-call work (routing's view of its state "
                 + "behind): %d%n", offeredWhileOnCall.get(), offeredInAfterCallWork.get());
-        System.out.printf("  transfer sent → connect-agent handed to Kafka by routing (command CreateTime, ms resolution): %s%n",
+        SystemChecks.logAppendTime(bootstrap, Topics.IVR_EVENTS, false);
+        SystemChecks.logAppendTime(bootstrap, Topics.CALL_COMMANDS, false);
+        List<double[]> onKafka = new ArrayList<>();
+        for (Object[] c : List.copyOf(connectAppends)) {
+            onKafka.add(new double[]{(Long) c[1] - measuredAppends.get((String) c[0]).get().timestamp()});
+        }
+        System.out.printf("  transfer appended by the broker → connect-agent appended by the broker (LogAppendTime of both, whole ms): %s%n",
+                quantiles(onKafka, 0));
+        long over = onKafka.stream().filter(v -> v[0] >= 10).count();
+        System.out.printf("    of those, 10 ms or more apart in whole milliseconds: %.2f %% (%d)%n", 100.0 * over / Math.max(1, onKafka.size()), over);
+        System.out.printf("  transfer sent → connect-agent on Kafka (its LogAppendTime, ms resolution): %s%n",
                 quantiles(lat, 1));
         System.out.printf("  transfer sent → connect-agent received by the driver (nice 19): %s%n", quantiles(lat, 0));
         System.out.printf("  routing-service RSS peak %d MiB, after %d MiB%n", Math.max(rssPeakKb, rssAfter) / 1024, rssAfter / 1024);
@@ -593,9 +620,12 @@ public final class RoutingLoadBenchmark {
             measuredSentMicros.put(callId, micros);
         }
         inFlight.incrementAndGet(g);
-        emit(callId, new TransferRequested(callId, "s-" + callId, "agent", groupIds[g], 0, queueTimeoutSeconds, null,
+        var appended = emit(callId, new TransferRequested(callId, "s-" + callId, "agent", groupIds[g], 0, queueTimeoutSeconds, null,
                 null, "1390000" + (callId.hashCode() & 0xffff), "4001", Map.of("orderNumber", "A-" + (callId.hashCode() & 0xfff)),
                 List.of(new KeyPress("menu", "Menu", "1", now))));
+        if (measured) {
+            measuredAppends.put(callId, appended);
+        }
     }
 
     private Thread startReader() throws InterruptedException {
@@ -685,6 +715,7 @@ public final class RoutingLoadBenchmark {
         inFlight.decrementAndGet(call.group);
         if (call.measured) {
             connectLatencies.add(new double[]{(receivedNanos - call.sentNanos) / 1e6, createMs - call.sentMicros / 1000.0});
+            connectAppends.add(new Object[]{c.callId(), createMs});
         }
         if (countingPositions) {
             dequeues.add(new Dequeue(call.group, readySentNanos[agent], eventMicros, createMs, receivedNanos));
@@ -715,9 +746,9 @@ public final class RoutingLoadBenchmark {
                 previous, cause, callId, group, null, false, Instant.now()));
     }
 
-    private void emit(String key, Record event) {
+    private java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata> emit(String key, Record event) {
         var t = EventCatalog.of(event.getClass());
-        producer.send(CloudEventsKafka.toRecord(t.topic(), new EventEnvelope(java.util.UUID.randomUUID().toString(), t.type(),
+        return producer.send(CloudEventsKafka.toRecord(t.topic(), new EventEnvelope(java.util.UUID.randomUUID().toString(), t.type(),
                 "/callstream/routing-load", Instant.now(), key, Json.write(event))));
     }
 
@@ -758,6 +789,20 @@ public final class RoutingLoadBenchmark {
         return Integer.parseInt(a.getOrDefault("hz", "100"));
     }
 
+    /**
+     * ANALYZE of routing's database, 3 s into the warm-up and again when measuring starts. The stack's
+     * database is new for each run (system-tests/routing-load): routing's tables were empty or just filled
+     * when it planned its statements, and PostgreSQL keeps those plans until autovacuum analyzes the tables
+     * (its naptime is a minute, longer than the warm-up); without this the first run on a new database fell
+     * behind at 114 assignments/s with PostgreSQL at 96-107 %. A routing-service that has been running has
+     * statistics of its tables.
+     */
+    private static void analyze(Connection db) throws java.sql.SQLException {
+        try (var st = db.createStatement()) {
+            st.execute("ANALYZE");
+        }
+    }
+
     private long rssKb() throws java.io.IOException {
         return GatewayLoadBenchmark.Sample.of(pid).rssKb();
     }
@@ -790,12 +835,16 @@ public final class RoutingLoadBenchmark {
                     }
                     long enqueued = micros(rs.getTimestamp(2));
                     long commanded = micros(rs.getTimestamp(3));
-                    rows.add(new double[]{(enqueued - sent) / 1e3, (commanded - enqueued) / 1e3, (micros(rs.getTimestamp(4)) - commanded) / 1e3});
+                    long appendedMs = measuredAppends.get(rs.getString(1)).get().timestamp();
+                    rows.add(new double[]{(enqueued - sent) / 1e3, (commanded - enqueued) / 1e3, (micros(rs.getTimestamp(4)) - commanded) / 1e3,
+                            enqueued / 1e3 - appendedMs});
                 }
             }
         }
         System.out.printf("  where it goes (routing's timestamps): transfer sent → queued by routing (Kafka hop + consumer): %s%n",
                 quantiles(rows, 0));
+        System.out.printf("    of which transfer appended by the broker → queued by routing (the hop to routing, its wait and"
+                + " its transaction until the insert; LogAppendTime, ms): %s%n", quantiles(rows, 3));
         System.out.printf("    queued → connect-agent written (same transaction: position, assignment): %s%n", quantiles(rows, 1));
         System.out.printf("    connect-agent written → acknowledged by Kafka (commit, outbox relay): %s%n", quantiles(rows, 2));
     }
