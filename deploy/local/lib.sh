@@ -1,5 +1,5 @@
 # Shared by deploy/local/up and down. Everything lives under .local/ (ignored by git), or under
-# CALLSTREAM_LOCAL_STATE (the load benchmarks use a fresh one per run, so runs start from the same data).
+# CALLSTREAM_LOCAL_STATE (system-tests/routing-load uses a fresh one per run, so runs start from the same data).
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 STATE="${CALLSTREAM_LOCAL_STATE:-$ROOT/.local}"
 RUN="$STATE/run"
