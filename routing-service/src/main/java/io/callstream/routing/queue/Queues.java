@@ -111,7 +111,7 @@ public class Queues {
                 estimate(position, secondsPerPosition(facts[4], loggedIn))));
         // a transfer read concurrently may have counted the same place: checked after commit, unless this
         // caller was served at once and no one waits in the group (then no position is left to be wrong)
-        if (!assign(t.skillGroup())) {
+        if (!assign(t.skillGroup(), true)) {
             publishPositions(t.skillGroup());
         }
     }
@@ -258,11 +258,19 @@ public class Queues {
 
     /**
      * Offers waiting calls of {@code group} to ready agents while both are there: the first waiting call
-     * not locked by another transaction goes to the best agent who can take it. True when it found no
-     * caller left waiting in the group (none at all, locked or not), so that no position is to publish.
+     * not locked by another transaction goes to the best agent who can take it.
      */
     @Transactional(Transactional.TxType.MANDATORY)
-    public boolean assign(String group) {
+    public void assign(String group) {
+        assign(group, false);
+    }
+
+    /**
+     * {@link #assign(String)}; true when it made sure no caller is left waiting in the group (none at all,
+     * locked or not), so that no position is to publish. It makes sure (one more statement) when it offered
+     * a call or {@code askDrained} says so, not on every agent's READY that finds the queue empty.
+     */
+    private boolean assign(String group, boolean askDrained) {
         boolean changed = false;
         boolean drained = false;
         while (true) {
@@ -274,7 +282,8 @@ public class Queues {
             if (waiting.isEmpty()) {
                 // none this transaction may take; callers locked by another one (being offered, or their
                 // positions being rewritten) still count
-                drained = em.createNativeQuery("SELECT 1 FROM queue_entry WHERE skill_group = ?1 AND state = 'WAITING' LIMIT 1")
+                drained = (changed || askDrained) && em.createNativeQuery(
+                        "SELECT 1 FROM queue_entry WHERE skill_group = ?1 AND state = 'WAITING' LIMIT 1")
                         .setParameter(1, group).getResultList().isEmpty();
                 break;
             }
