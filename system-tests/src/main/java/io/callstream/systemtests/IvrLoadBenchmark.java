@@ -166,7 +166,10 @@ public final class IvrLoadBenchmark {
             // measuring starts: on a large database ANALYZE itself disturbed the first seconds measured)
             if (!analyzedEarly && System.nanoTime() >= analyzeAt) {
                 analyzedEarly = true;
-                analyze(a);
+                try (var db = java.sql.DriverManager.getConnection(a.getOrDefault("jdbc", "jdbc:postgresql://localhost:5433/ivr"),
+                        "callstream", "callstream")) {
+                    SystemChecks.analyze(db);
+                }
             }
             if (!measuring && System.nanoTime() >= begin) {
                 measuring = true;
@@ -299,13 +302,6 @@ public final class IvrLoadBenchmark {
                 "/callstream/ivr-load", Instant.now(), callId, Json.write(event))));
     }
 
-    private static void analyze(Map<String, String> a) throws java.sql.SQLException {
-        try (var db = java.sql.DriverManager.getConnection(a.getOrDefault("jdbc", "jdbc:postgresql://localhost:5433/ivr"),
-                "callstream", "callstream"); var st = db.createStatement()) {
-            st.execute("ANALYZE");
-        }
-    }
-
     /** The ivr-engine step histogram's cumulative buckets (upper bound in seconds → count) from /q/metrics. */
     private static java.util.TreeMap<Double, Double> buckets(HttpClient http, String ivr) throws Exception {
         return buckets(http, ivr, "callstream_events_process_seconds_bucket", ENGINE);
@@ -317,7 +313,7 @@ public final class IvrLoadBenchmark {
      * A timer histogram's series with all of {@code labels} (each {@code name="value"}): cumulative buckets
      * (upper bound in seconds → count) from the service's /q/metrics.
      */
-    static java.util.TreeMap<Double, Double> buckets(HttpClient http, String service, String metric, String... labels) throws Exception {
+    private static java.util.TreeMap<Double, Double> buckets(HttpClient http, String service, String metric, String... labels) throws Exception {
         String metrics = http.send(HttpRequest.newBuilder(URI.create(service + "/q/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
         java.util.TreeMap<Double, Double> out = new java.util.TreeMap<>();
@@ -336,7 +332,7 @@ public final class IvrLoadBenchmark {
     }
 
     /** The share of a cumulative-bucket delta above the largest bucket bound below {@code seconds}. */
-    static double shareAtLeast(java.util.TreeMap<Double, Double> cumulative, double seconds) {
+    private static double shareAtLeast(java.util.TreeMap<Double, Double> cumulative, double seconds) {
         if (cumulative.isEmpty() || cumulative.lastEntry().getValue() <= 0) {
             return 0;
         }
@@ -345,7 +341,7 @@ public final class IvrLoadBenchmark {
     }
 
     /** The upper bound (ms) of the bucket holding quantile q of a cumulative-bucket delta. */
-    static String bucketQuantile(java.util.TreeMap<Double, Double> cumulative, double q) {
+    private static String bucketQuantile(java.util.TreeMap<Double, Double> cumulative, double q) {
         if (cumulative.isEmpty() || cumulative.lastEntry().getValue() <= 0) {
             return "n/a";
         }

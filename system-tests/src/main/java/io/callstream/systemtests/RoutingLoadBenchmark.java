@@ -274,12 +274,17 @@ public final class RoutingLoadBenchmark {
             if (now >= end) {
                 break;
             }
+            // the stack's database is new for each run (system-tests/routing-load): routing's tables were empty or
+            // just filled when it planned its statements, and PostgreSQL keeps those plans until autovacuum analyzes
+            // the tables (its naptime is a minute, longer than the warm-up); without this the first run on a new
+            // database fell behind at 114 assignments/s with PostgreSQL at 96-107 %. So: 3 s into the warm-up, and
+            // again when measuring starts, as for a routing-service that has been running
             if (!analyzedEarly && now >= start + TimeUnit.SECONDS.toNanos(Math.min(3, warmup))) {
                 analyzedEarly = true;
-                analyze(db);
+                SystemChecks.analyze(db);
             }
             if (cpu0 == null && now >= measureFrom) {
-                analyze(db);
+                SystemChecks.analyze(db);
                 cpu0 = Cpu.sample(this);
                 connectsAtMeasureStart = connects.get();
             }
@@ -787,20 +792,6 @@ public final class RoutingLoadBenchmark {
 
     private int hz() {
         return Integer.parseInt(a.getOrDefault("hz", "100"));
-    }
-
-    /**
-     * ANALYZE of routing's database, 3 s into the warm-up and again when measuring starts. The stack's
-     * database is new for each run (system-tests/routing-load): routing's tables were empty or just filled
-     * when it planned its statements, and PostgreSQL keeps those plans until autovacuum analyzes the tables
-     * (its naptime is a minute, longer than the warm-up); without this the first run on a new database fell
-     * behind at 114 assignments/s with PostgreSQL at 96-107 %. A routing-service that has been running has
-     * statistics of its tables.
-     */
-    private static void analyze(Connection db) throws java.sql.SQLException {
-        try (var st = db.createStatement()) {
-            st.execute("ANALYZE");
-        }
     }
 
     private long rssKb() throws java.io.IOException {
