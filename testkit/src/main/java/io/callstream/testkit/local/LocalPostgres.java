@@ -23,7 +23,7 @@ public final class LocalPostgres {
         int port = Integer.parseInt(args[0]);
         Path data = Path.of(args[1]).toAbsolutePath();
         Files.createDirectories(data);
-        EmbeddedPostgres pg = EmbeddedPostgres.builder()
+        EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                 .setPort(port)
                 .setDataDirectory(data.resolve("data"))
                 .setCleanDataDirectory(false)
@@ -31,8 +31,13 @@ public final class LocalPostgres {
                 .setServerConfig("max_connections", "200")
                 // the embedded builder turns synchronous_commit off; the local stack runs as a real
                 // deployment would (a commit is on disk before it returns), so its benchmarks count that too
-                .setServerConfig("synchronous_commit", System.getenv().getOrDefault("CALLSTREAM_LOCAL_PG_SYNCHRONOUS_COMMIT", "on"))
-                .start();
+                .setServerConfig("synchronous_commit", System.getenv().getOrDefault("CALLSTREAM_LOCAL_PG_SYNCHRONOUS_COMMIT", "on"));
+        if (Boolean.parseBoolean(System.getenv("CALLSTREAM_LOCAL_PG_STAT_STATEMENTS"))) {
+            // diagnosis of a benchmark: which statements the services run, how often, how long
+            // (CREATE EXTENSION pg_stat_statements in a database, as the postgres user, to read them)
+            builder.setServerConfig("shared_preload_libraries", "pg_stat_statements");
+        }
+        EmbeddedPostgres pg = builder.start();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
