@@ -10,6 +10,7 @@ import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 
 import java.sql.Timestamp;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -25,22 +26,52 @@ public class AgentViews {
         this.em = em;
     }
 
-    /** The agent's new state; the groups it serves when it became READY. */
+    /**
+     * The agent's new state; when it became READY, the groups it serves that have callers waiting (the
+     * only ones an assignment could serve: a READY that finds every queue of its groups empty costs one
+     * statement).
+     */
     @Transactional(Transactional.TxType.MANDATORY)
     public List<String> stateChanged(AgentStateChanged e) {
         boolean ready = e.state() == AgentState.READY;
-        if (updateState(e, ready) == 0) {
-            ensure(e.agentId()); // the first word of this agent: its row, then the state
-            updateState(e, ready);
+        if (!ready) {
+            if (updateState(e) == 0) {
+                ensure(e.agentId()); // the first word of this agent: its row, then the state
+                updateState(e);
+            }
+            return List.of();
         }
-        return ready ? groupsOf(e.agentId()) : List.of();
+        List<Object[]> rows = readyWithCallers(e);
+        if (rows.isEmpty()) {
+            ensure(e.agentId());
+            rows = readyWithCallers(e);
+        }
+        List<String> groups = new ArrayList<>(rows.size());
+        for (Object[] r : rows) {
+            if (r[1] != null) {
+                groups.add((String) r[1]);
+            }
+        }
+        return groups;
     }
 
-    private int updateState(AgentStateChanged e, boolean ready) {
-        return em.createNativeQuery("UPDATE agent_view SET state = ?1, ready_since = CASE WHEN ?2 THEN ?3 ELSE ready_since END"
-                        + " WHERE agent_id = ?4")
-                .setParameter(1, e.state().name()).setParameter(2, ready)
-                .setParameter(3, Timestamp.from(e.changedAt())).setParameter(4, e.agentId()).executeUpdate();
+    private int updateState(AgentStateChanged e) {
+        return em.createNativeQuery("UPDATE agent_view SET state = ?1 WHERE agent_id = ?2")
+                .setParameter(1, e.state().name()).setParameter(2, e.agentId()).executeUpdate();
+    }
+
+    /**
+     * READY since the event's time, in one statement with the agent's groups that have a caller waiting:
+     * no row when the agent is unknown, one row with no group when none of its groups has a caller.
+     */
+    @SuppressWarnings("unchecked")
+    private List<Object[]> readyWithCallers(AgentStateChanged e) {
+        return em.createNativeQuery("WITH u AS (UPDATE agent_view SET state = 'READY', ready_since = ?1 WHERE agent_id = ?2"
+                        + " RETURNING agent_id)"
+                        + " SELECT u.agent_id, s.skill_group_id FROM u LEFT JOIN agent_skill_view s ON s.agent_id = u.agent_id"
+                        + " AND EXISTS (SELECT 1 FROM queue_entry q WHERE q.skill_group = s.skill_group_id AND q.state = 'WAITING')"
+                        + " ORDER BY s.skill_group_id")
+                .setParameter(1, Timestamp.from(e.changedAt())).setParameter(2, e.agentId()).getResultList();
     }
 
     /** The agent's endpoint and skill groups (all of them, replacing what was known); gone when removed. */

@@ -2,7 +2,14 @@ package io.callstream.servicekit.consumer;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
+import jakarta.persistence.Query;
 import jakarta.transaction.Transactional;
+
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
 
 /** The processed-event table: which event ids each consumer has already applied. */
 @ApplicationScoped
@@ -24,6 +31,35 @@ public class ProcessedEvents {
                 .setParameter(1, consumer)
                 .setParameter(2, eventId)
                 .executeUpdate() == 1;
+    }
+
+    /**
+     * {@link #markProcessed(String, String)} for several events in one statement; returns the ids this
+     * consumer had not applied yet (each once, however often it is in {@code eventIds}).
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public Set<String> markProcessed(String consumer, Collection<String> eventIds) {
+        Set<String> distinct = new LinkedHashSet<>(eventIds);
+        if (distinct.isEmpty()) {
+            return Set.of();
+        }
+        if (distinct.size() == 1) {
+            String id = distinct.iterator().next();
+            return markProcessed(consumer, id) ? Set.of(id) : Set.of();
+        }
+        StringBuilder sql = new StringBuilder("INSERT INTO processed_event (consumer, event_id) VALUES ");
+        for (int i = 0; i < distinct.size(); i++) {
+            sql.append(i == 0 ? "(?1, ?" : ", (?1, ?").append(i + 2).append(')');
+        }
+        Query insert = em.createNativeQuery(sql.append(" ON CONFLICT DO NOTHING RETURNING event_id").toString())
+                .setParameter(1, consumer);
+        int p = 2;
+        for (String id : distinct) {
+            insert.setParameter(p++, id);
+        }
+        @SuppressWarnings("unchecked")
+        List<String> fresh = insert.getResultList();
+        return new HashSet<>(fresh);
     }
 
     @Transactional

@@ -14,11 +14,15 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @QuarkusTest
 class IdempotentConsumerTest {
@@ -27,6 +31,9 @@ class IdempotentConsumerTest {
 
     @Inject
     EntityManager em;
+
+    @Inject
+    IdempotentConsumer consumer;
 
     @Test
     void theSameEventDeliveredTwiceHasOneEffect() {
@@ -78,6 +85,42 @@ class IdempotentConsumerTest {
         assertEquals(0L, ((Number) QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
                 "SELECT count(*) FROM processed_event WHERE event_id = ?1").setParameter(1, failing.id())
                 .getSingleResult())).longValue(), "a failed event is not remembered as processed");
+    }
+
+    @Test
+    void aBatchAppliesEachNewEventOnceInOrderAndSkipsThoseAppliedBefore() {
+        String key = "batch-" + UUID.randomUUID();
+        IncomingEvent before = new IncomingEvent(envelope(key, new EffectRequest("before", false)));
+        IncomingEvent first = new IncomingEvent(envelope(key, new EffectRequest("first", false)));
+        IncomingEvent second = new IncomingEvent(envelope(key, new EffectRequest("second", false)));
+        List<String> applied = new ArrayList<>();
+        assertTrue(consumer.processBatch("batch-test", List.of(before), e -> applied.add(e.id())));
+
+        // redelivered with a duplicate inside the batch itself (a relay's resend polled together with the original)
+        assertTrue(consumer.processBatch("batch-test", List.of(before, first, second, first), e -> applied.add(e.id())));
+
+        assertEquals(List.of(before.id(), first.id(), second.id()), applied);
+        assertEquals(3L, ((Number) QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
+                "SELECT count(*) FROM processed_event WHERE consumer = 'batch-test' AND event_id IN (?1, ?2, ?3)")
+                .setParameter(1, before.id()).setParameter(2, first.id()).setParameter(3, second.id())
+                .getSingleResult())).longValue());
+    }
+
+    @Test
+    void aBatchWhoseHandlerFailsLeavesNoEventRecorded() {
+        String key = "batch-fail-" + UUID.randomUUID();
+        IncomingEvent ok = new IncomingEvent(envelope(key, new EffectRequest("ok", false)));
+        IncomingEvent bad = new IncomingEvent(envelope(key, new EffectRequest("bad", false)));
+
+        assertFalse(consumer.processBatch("batch-test", List.of(ok, bad), e -> {
+            if (e.id().equals(bad.id())) {
+                throw new IllegalStateException("handler failed");
+            }
+        }));
+
+        List<String> applied = new ArrayList<>();
+        assertTrue(consumer.processBatch("batch-test", List.of(ok, bad), e -> applied.add(e.id())));
+        assertEquals(List.of(ok.id(), bad.id()), applied, "the failed batch recorded nothing, so both are new again");
     }
 
     private static EventEnvelope envelope(String key, Object data) {
