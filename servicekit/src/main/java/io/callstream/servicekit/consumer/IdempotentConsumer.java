@@ -12,7 +12,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jboss.logging.Logger;
 
 import java.time.Instant;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Executors;
@@ -74,14 +73,15 @@ public class IdempotentConsumer {
 
     /**
      * Applies several events in one transaction (one commit; one processed-event row each, written by one
-     * statement): true when it committed. False when anything failed — then nothing of the batch is left behind, and the
-     * caller applies the events one by one with {@link #process}, which retries and parks as usual.
+     * statement): true when it committed. False when anything failed — then nothing of the batch is left
+     * behind, and the caller applies the events one by one with {@link #process}, which retries and parks
+     * as usual.
      */
     public boolean processBatch(String consumer, List<IncomingEvent> events, Consumer<IncomingEvent> handler) {
         try {
             QuarkusTransaction.requiringNew().run(() -> {
                 // one statement records the batch's ids; each new one is applied once, in order
-                Set<String> fresh = new HashSet<>(processed.markProcessed(consumer, events.stream().map(IncomingEvent::id).toList()));
+                Set<String> fresh = processed.markProcessed(consumer, events.stream().map(IncomingEvent::id).toList());
                 for (IncomingEvent event : events) {
                     if (fresh.remove(event.id())) {
                         handler.accept(event);

@@ -35,17 +35,15 @@ public class ProcessedEvents {
 
     /**
      * {@link #markProcessed(String, String)} for several events in one statement; returns the ids this
-     * consumer had not applied yet (each once, however often it is in {@code eventIds}).
+     * consumer had not applied yet (each once, however often it is in {@code eventIds}), as a set the
+     * caller may change.
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public Set<String> markProcessed(String consumer, Collection<String> eventIds) {
         Set<String> distinct = new LinkedHashSet<>(eventIds);
-        if (distinct.isEmpty()) {
-            return Set.of();
-        }
-        if (distinct.size() == 1) {
-            String id = distinct.iterator().next();
-            return markProcessed(consumer, id) ? Set.of(id) : Set.of();
+        if (distinct.size() <= 1) {
+            distinct.removeIf(id -> !markProcessed(consumer, id));
+            return distinct;
         }
         StringBuilder sql = new StringBuilder("INSERT INTO processed_event (consumer, event_id) VALUES ");
         for (int i = 0; i < distinct.size(); i++) {
