@@ -6,31 +6,49 @@ import io.callstream.contracts.EventType;
 import io.callstream.contracts.Json;
 import io.callstream.servicekit.config.ServicekitConfig;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
+import jakarta.transaction.Synchronization;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import jakarta.transaction.Transactional;
 
+import javax.sql.DataSource;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
 import java.util.UUID;
 
 /**
  * Writes events into the outbox inside the caller's transaction, so that they exist exactly when the
  * state change that caused them does. After the commit they are handed to the producer at once on the
  * committing thread, or the relay is woken to send them (see {@link OutboxRelay}).
+ *
+ * <p>A transaction's rows are written together, in one statement, as it begins to commit (its
+ * {@code beforeCompletion}, on its own connection, so they commit or roll back with the state change).
+ * They are not Hibernate entities: every query the transaction runs before that would otherwise
+ * dirty-check them, and each would be an insert of its own.
  */
 @ApplicationScoped
 public class Outbox {
     private static final Object WAKE_REGISTERED = new Object();
+    private static final Object ROWS = new Object();
+    /** One statement for any number of rows (arrays, not one parameter per value), in the order they were published. */
+    private static final String INSERT = "INSERT INTO outbox_message (id, topic, message_key, type, source, occurred_at, payload)"
+            + " SELECT id, topic, message_key, type, source, occurred_at::timestamptz, payload"
+            + " FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) WITH ORDINALITY"
+            + " AS r (id, topic, message_key, type, source, occurred_at, payload, n) ORDER BY n";
 
-    private final EntityManager em;
+    private final DataSource dataSource;
     private final TransactionSynchronizationRegistry transactions;
     private final OutboxRelay relay;
     private final ServicekitConfig config;
 
-    Outbox(EntityManager em, TransactionSynchronizationRegistry transactions, OutboxRelay relay,
+    Outbox(DataSource dataSource, TransactionSynchronizationRegistry transactions, OutboxRelay relay,
            ServicekitConfig config) {
-        this.em = em;
+        this.dataSource = dataSource;
         this.transactions = transactions;
         this.relay = relay;
         this.config = config;
@@ -46,6 +64,8 @@ public class Outbox {
     /** Publishes {@code data} as a CloudEvent of {@code type} on {@code topic}, keyed (and subject) {@code key}. */
     @Transactional(Transactional.TxType.MANDATORY)
     public UUID publish(String topic, String key, String type, Object data) {
+        Objects.requireNonNull(topic, "topic");
+        Objects.requireNonNull(type, "type");
         if (key == null || key.isBlank()) {
             throw new IllegalArgumentException("an event needs a key (" + type + ")");
         }
@@ -63,11 +83,80 @@ public class Outbox {
         m.source = config.events().source();
         m.occurredAt = Instant.now();
         m.payload = payload;
-        em.persist(m);
+        rows().add(m);
         if (!relay.enlist(transactions, m, json)) {
             wakeRelayAfterCommit();
         }
         return m.id;
+    }
+
+    /** The current transaction's rows to write; the first call joins its connection and registers the write. */
+    private Rows rows() {
+        Rows rows = (Rows) transactions.getResource(ROWS);
+        if (rows == null) {
+            // the transaction's connection now, not first while it commits: the pool enlists it in the
+            // transaction (or hands back the one it already has)
+            try (Connection ignored = dataSource.getConnection()) {
+                // enlisted
+            } catch (SQLException e) {
+                throw new IllegalStateException("outbox: no database connection", e);
+            }
+            rows = new Rows();
+            transactions.putResource(ROWS, rows);
+            transactions.registerInterposedSynchronization(rows);
+        }
+        return rows;
+    }
+
+    /** One transaction's rows, written as it begins to commit; a row published after that is written at once. */
+    private final class Rows implements Synchronization {
+        private final List<OutboxMessage> pending = new ArrayList<>();
+        private boolean written;
+
+        void add(OutboxMessage m) {
+            pending.add(m);
+            if (written) {
+                write(); // published from another synchronization's beforeCompletion, after this one's
+            }
+        }
+
+        @Override
+        public void beforeCompletion() {
+            write();
+            written = true;
+        }
+
+        @Override
+        public void afterCompletion(int status) {
+        }
+
+        private void write() {
+            if (pending.isEmpty()) {
+                return;
+            }
+            try (Connection c = dataSource.getConnection(); PreparedStatement insert = c.prepareStatement(INSERT)) {
+                int n = pending.size();
+                Object[][] columns = new Object[7][n];
+                for (int i = 0; i < n; i++) {
+                    OutboxMessage m = pending.get(i);
+                    columns[0][i] = m.id;
+                    columns[1][i] = m.topic;
+                    columns[2][i] = m.key;
+                    columns[3][i] = m.type;
+                    columns[4][i] = m.source;
+                    columns[5][i] = m.occurredAt.toString();
+                    columns[6][i] = m.payload;
+                }
+                insert.setArray(1, c.createArrayOf("uuid", columns[0]));
+                for (int col = 1; col < 7; col++) {
+                    insert.setArray(col + 1, c.createArrayOf("text", columns[col]));
+                }
+                insert.executeUpdate();
+                pending.clear();
+            } catch (SQLException e) {
+                throw new IllegalStateException("outbox: writing " + pending.size() + " events failed", e);
+            }
+        }
     }
 
     private void wakeRelayAfterCommit() {

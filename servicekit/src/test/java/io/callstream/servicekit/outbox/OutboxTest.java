@@ -190,6 +190,36 @@ class OutboxTest {
     }
 
     @Test
+    void aTransactionsEventsAreWrittenWithItsStateChangeInTheOrderPublished() {
+        // A transaction's rows are written together as it commits: with its other writes, in publish order.
+        String key = "k-together-" + UUID.randomUUID();
+        String other = key + "-other";
+        knownTopic(ServicekitTestResources.WIDGET_TOPIC);
+        UUID widget = UUID.randomUUID();
+        List<UUID> ids = QuarkusTransaction.requiringNew().call(() -> {
+            List<UUID> published = new ArrayList<>();
+            published.add(outbox.publish(ServicekitTestResources.WIDGET_TOPIC, key, "io.callstream.test.counter", Map.of("n", 1)));
+            em.createNativeQuery("INSERT INTO widget (id, name, color, priority) VALUES (?1, ?2, 'RED', 0)")
+                    .setParameter(1, widget).setParameter(2, key).executeUpdate();
+            published.add(outbox.publish(ServicekitTestResources.WIDGET_TOPIC, other, "io.callstream.test.counter", Map.of("n", 1)));
+            published.add(outbox.publish(ServicekitTestResources.WIDGET_TOPIC, key, "io.callstream.test.counter", Map.of("n", 2)));
+            published.add(outbox.publish(ServicekitTestResources.WIDGET_TOPIC, key, "io.callstream.test.counter", Map.of("n", 3)));
+            return published;
+        });
+
+        @SuppressWarnings("unchecked")
+        List<Object> inSeqOrder = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
+                        "SELECT id FROM outbox_message WHERE message_key IN (?1, ?2) ORDER BY seq", UUID.class)
+                .setParameter(1, key).setParameter(2, other).getResultList());
+        assertEquals(ids, inSeqOrder, "one row per event, numbered in the order published");
+        List<Integer> order = await().atMost(Duration.ofSeconds(30)).until(() -> kafka.readToEnd(ServicekitTestResources.WIDGET_TOPIC)
+                .stream().filter(r -> key.equals(r.key()))
+                .map(r -> ((Number) Json.read(r.value(), Map.class).get("n")).intValue()).toList(), seen -> seen.size() >= 3);
+        assertEquals(List.of(1, 2, 3), order);
+        kafka.awaitEventId(ServicekitTestResources.WIDGET_TOPIC, ids.get(1).toString());
+    }
+
+    @Test
     void afterAFailedSendOnCommitTheRelayTakesOverInOrderThenSendingOnCommitResumes() throws Exception {
         String topic = "servicekit.test.outage-" + UUID.randomUUID();
         String key = "k-outage";
