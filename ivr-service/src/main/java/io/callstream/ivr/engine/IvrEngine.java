@@ -60,11 +60,13 @@ import io.callstream.servicekit.tx.AfterCommit;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.persistence.FlushModeType;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import jakarta.transaction.Transactional;
 import org.jboss.logging.Logger;
 
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -84,6 +86,7 @@ import java.util.concurrent.ConcurrentHashMap;
 @Transactional(Transactional.TxType.MANDATORY)
 public class IvrEngine {
     private static final Logger LOG = Logger.getLogger(IvrEngine.class);
+    private static final Object SESSIONS = new Object();
     /** Outbound originates carry the flow to run as this variable (outbound-service sets it). */
     public static final String FLOW_VARIABLE = "callstream.flowId";
     /** More steps than this without waiting for the call means a flow bug: stop rather than spin. */
@@ -244,7 +247,7 @@ public class IvrEngine {
     // ------------------------------------------------------------------ session life
 
     private void started(CallStarted call) {
-        if (IvrSession.count("callId", call.callId()) > 0) {
+        if (hadSession(call.callId())) {
             return; // a second CallStarted for the same call (another event id): the session runs already
         }
         RunnableFlow flow = flowFor(call);
@@ -472,9 +475,45 @@ public class IvrEngine {
         return loaded;
     }
 
-    private static IvrSession running(String callId) {
-        return callId == null ? null
-                : IvrSession.<IvrSession>find("callId = ?1 and status = ?2", callId, IvrSession.RUNNING).firstResult();
+    /**
+     * The call's running session. A session this transaction already loaded or created comes from the
+     * transaction's own map; any other is queried without flushing this transaction's changes first (an
+     * auto-flush dirty-checks every entity the transaction holds): what it changed is in the map.
+     */
+    private IvrSession running(String callId) {
+        if (callId == null) {
+            return null;
+        }
+        Map<String, IvrSession> known = sessionsOfThisTransaction();
+        IvrSession s = known.get(callId);
+        if (s == null && !known.containsKey(callId)) {
+            List<IvrSession> found = IvrSession.getEntityManager()
+                    .createQuery("FROM IvrSession WHERE callId = ?1 AND status = ?2", IvrSession.class)
+                    .setParameter(1, callId).setParameter(2, IvrSession.RUNNING)
+                    .setFlushMode(FlushModeType.COMMIT).setMaxResults(1).getResultList();
+            s = found.isEmpty() ? null : found.get(0);
+            known.put(callId, s);
+        }
+        return s != null && IvrSession.RUNNING.equals(s.status) ? s : null;
+    }
+
+    /** Whether the call has had a session, running or ended (a second CallStarted for it starts none). */
+    private boolean hadSession(String callId) {
+        IvrSession s = sessionsOfThisTransaction().get(callId);
+        return s != null || IvrSession.getEntityManager()
+                .createQuery("SELECT count(*) FROM IvrSession WHERE callId = ?1", Long.class).setParameter(1, callId)
+                .setFlushMode(FlushModeType.COMMIT).getSingleResult() > 0;
+    }
+
+    /** Sessions (or their absence: null) by call id, as this transaction loaded, created or changed them. */
+    @SuppressWarnings("unchecked")
+    private Map<String, IvrSession> sessionsOfThisTransaction() {
+        Map<String, IvrSession> known = (Map<String, IvrSession>) transactions.getResource(SESSIONS);
+        if (known == null) {
+            known = new HashMap<>();
+            transactions.putResource(SESSIONS, known);
+        }
+        return known;
     }
 
     // ------------------------------------------------------------------ one step of one session
@@ -497,6 +536,7 @@ public class IvrEngine {
             s.updatedAt = Instant.now();
             if (created) {
                 s.persist();
+                sessionsOfThisTransaction().put(s.callId, s);
             }
         }
 
