@@ -11,6 +11,10 @@ import java.util.concurrent.CountDownLatch;
  * of 1 ms or more is time the thread was not running (the hypervisor, or the kernel's own work), since
  * nothing else here wants the cores. A benchmark step that lands in such a gap waits it out.
  *
+ * <p>Then how fast a core is: one thread sorting copies of one fixed array of 100,000 pseudo-random ints
+ * for a second (after half a second of warm-up). A shared machine's cores can be slower one hour than the
+ * next without any gap (the host's other guests); the figure only compares runs on this kind of machine.
+ *
  * <p>Usage: {@code MachineNoise [SECONDS]} (default 5).
  */
 public final class MachineNoise {
@@ -73,6 +77,36 @@ public final class MachineNoise {
         System.out.printf("machine noise (%d threads spinning %.0f s, the stack not running): per thread and second %s;"
                         + " %.1f %% of the time not running, longest gap %.1f ms%n", threads, seconds, counts,
                 100.0 * lostAll / (seconds * 1e9 * threads), max / 1e6);
+        System.out.printf("machine speed (one thread, the stack not running): %.0f sorts of 100,000 ints a second"
+                + " (higher is faster; compare runs with it)%n", sortsPerSecond());
+    }
+
+    private static double sortsPerSecond() {
+        int[] data = new int[100_000];
+        long x = 42;
+        for (int i = 0; i < data.length; i++) {
+            x = x * 6364136223846793005L + 1442695040888963407L;
+            data[i] = (int) (x >>> 33);
+        }
+        sortFor(data, 500_000_000L); // warm-up: compiled by the time it is measured
+        long start = System.nanoTime();
+        long sorts = sortFor(data, 1_000_000_000L);
+        return sorts / ((System.nanoTime() - start) / 1e9);
+    }
+
+    private static long sortFor(int[] data, long nanos) {
+        long end = System.nanoTime() + nanos;
+        long sorts = 0;
+        int check = 0;
+        while (System.nanoTime() < end) {
+            int[] copy = data.clone();
+            java.util.Arrays.sort(copy);
+            check += copy[(int) (sorts++ % copy.length)];
+        }
+        if (check == 42) {
+            System.out.print(""); // keeps the sorts from being optimised away
+        }
+        return sorts;
     }
 
     private MachineNoise() {

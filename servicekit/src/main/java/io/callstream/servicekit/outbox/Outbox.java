@@ -35,6 +35,7 @@ import java.util.UUID;
 public class Outbox {
     private static final Object WAKE_REGISTERED = new Object();
     private static final Object ROWS = new Object();
+    private static final int ROWS_PER_STATEMENT = 500;
     /** One statement for any number of rows (arrays, not one parameter per value), in the order they were published. */
     private static final String INSERT = "INSERT INTO outbox_message (id, topic, message_key, type, source, occurred_at, payload)"
             + " SELECT id, topic, message_key, type, source, occurred_at::timestamptz, payload"
@@ -130,28 +131,32 @@ public class Outbox {
         public void afterCompletion(int status) {
         }
 
+        /** The pending rows, {@value #ROWS_PER_STATEMENT} a statement (a bulk change's thousands of events in bounded pieces). */
         private void write() {
             if (pending.isEmpty()) {
                 return;
             }
             try (Connection c = dataSource.getConnection(); PreparedStatement insert = c.prepareStatement(INSERT)) {
-                int n = pending.size();
-                Object[][] columns = new Object[7][n];
-                for (int i = 0; i < n; i++) {
-                    OutboxMessage m = pending.get(i);
-                    columns[0][i] = m.id;
-                    columns[1][i] = m.topic;
-                    columns[2][i] = m.key;
-                    columns[3][i] = m.type;
-                    columns[4][i] = m.source;
-                    columns[5][i] = m.occurredAt.toString();
-                    columns[6][i] = m.payload;
+                for (int from = 0; from < pending.size(); from += ROWS_PER_STATEMENT) {
+                    List<OutboxMessage> rows = pending.subList(from, Math.min(pending.size(), from + ROWS_PER_STATEMENT));
+                    int n = rows.size();
+                    Object[][] columns = new Object[7][n];
+                    for (int i = 0; i < n; i++) {
+                        OutboxMessage m = rows.get(i);
+                        columns[0][i] = m.id;
+                        columns[1][i] = m.topic;
+                        columns[2][i] = m.key;
+                        columns[3][i] = m.type;
+                        columns[4][i] = m.source;
+                        columns[5][i] = m.occurredAt.toString();
+                        columns[6][i] = m.payload;
+                    }
+                    insert.setArray(1, c.createArrayOf("uuid", columns[0]));
+                    for (int col = 1; col < 7; col++) {
+                        insert.setArray(col + 1, c.createArrayOf("text", columns[col]));
+                    }
+                    insert.executeUpdate();
                 }
-                insert.setArray(1, c.createArrayOf("uuid", columns[0]));
-                for (int col = 1; col < 7; col++) {
-                    insert.setArray(col + 1, c.createArrayOf("text", columns[col]));
-                }
-                insert.executeUpdate();
                 pending.clear();
             } catch (SQLException e) {
                 throw new IllegalStateException("outbox: writing " + pending.size() + " events failed", e);

@@ -220,6 +220,25 @@ class OutboxTest {
     }
 
     @Test
+    void aBulkChangesThousandsOfEventsAreAllWrittenInPublishOrder() {
+        // written several hundred a statement: the pieces keep the order across their boundaries
+        String key = "k-bulk-" + UUID.randomUUID();
+        int events = 1_201;
+        List<UUID> ids = QuarkusTransaction.requiringNew().call(() -> {
+            List<UUID> published = new ArrayList<>();
+            for (int i = 1; i <= events; i++) {
+                published.add(outbox.publish(ServicekitTestResources.WIDGET_TOPIC, key, "io.callstream.test.counter", Map.of("n", i)));
+            }
+            return published;
+        });
+        @SuppressWarnings("unchecked")
+        List<Object> inSeqOrder = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
+                "SELECT id FROM outbox_message WHERE message_key = ?1 ORDER BY seq", UUID.class).setParameter(1, key).getResultList());
+        assertEquals(ids, inSeqOrder);
+        kafka.awaitEventId(ServicekitTestResources.WIDGET_TOPIC, ids.get(events - 1).toString());
+    }
+
+    @Test
     void afterAFailedSendOnCommitTheRelayTakesOverInOrderThenSendingOnCommitResumes() throws Exception {
         String topic = "servicekit.test.outage-" + UUID.randomUUID();
         String key = "k-outage";
