@@ -36,7 +36,7 @@ public final class WithLogging {
     }
 
     /** {@code level} and above to standard output; Kafka's request log at WARN. */
-    static void configure(Level level) {
+    private static void configure(Level level) {
         LogContext context = LogContext.getLogContext();
         Logger root = context.getLogger("");
         ConsoleHandler console = new ConsoleHandler(ConsoleHandler.Target.SYSTEM_OUT,
