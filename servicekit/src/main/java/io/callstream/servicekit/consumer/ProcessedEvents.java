@@ -1,10 +1,12 @@
 package io.callstream.servicekit.consumer;
 
+import io.callstream.servicekit.tx.BoundedDelete;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.Query;
 import jakarta.transaction.Transactional;
 
+import javax.sql.DataSource;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -14,10 +16,14 @@ import java.util.Set;
 /** The processed-event table: which event ids each consumer has already applied. */
 @ApplicationScoped
 public class ProcessedEvents {
-    private final EntityManager em;
+    private static final int FORGET_PER_ROUND = 5000;
 
-    ProcessedEvents(EntityManager em) {
+    private final EntityManager em;
+    private final DataSource dataSource;
+
+    ProcessedEvents(EntityManager em, DataSource dataSource) {
         this.em = em;
+        this.dataSource = dataSource;
     }
 
     /**
@@ -60,10 +66,16 @@ public class ProcessedEvents {
         return new HashSet<>(fresh);
     }
 
-    @Transactional
-    public int forgetBefore(java.time.Instant cutoff) {
-        return em.createNativeQuery("DELETE FROM processed_event WHERE processed_at < ?1")
-                .setParameter(1, java.sql.Timestamp.from(cutoff))
-                .executeUpdate();
+    /**
+     * Forgets the ids processed before {@code cutoff}, in rounds of {@value #FORGET_PER_ROUND} rows (each
+     * its own transaction, so a week's worth is never one statement); returns how many.
+     */
+    public long forgetBefore(java.time.Instant cutoff) {
+        return forgetBefore(cutoff, FORGET_PER_ROUND);
+    }
+
+    long forgetBefore(java.time.Instant cutoff, int perRound) {
+        return BoundedDelete.rounds(dataSource, perRound, "DELETE FROM processed_event WHERE (consumer, event_id) IN"
+                + " (SELECT consumer, event_id FROM processed_event WHERE processed_at < ? LIMIT ?)", java.sql.Timestamp.from(cutoff));
     }
 }

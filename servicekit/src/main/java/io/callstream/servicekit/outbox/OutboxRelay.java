@@ -5,6 +5,7 @@ import io.callstream.contracts.cloudevents.EventEnvelope;
 import io.callstream.servicekit.config.KafkaClientProperties;
 import io.callstream.servicekit.config.ServicekitConfig;
 import io.callstream.servicekit.tx.AfterCommit;
+import io.callstream.servicekit.tx.BoundedDelete;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -67,6 +68,8 @@ public class OutboxRelay {
     /** Acknowledgements arriving within this many milliseconds are marked sent in one statement. */
     private static final long MARK_DELAY_MILLIS = 20;
     private static final int MARK_BATCH = 2000;
+    /** Sent rows past their retention are deleted this many a transaction, on a thread of their own. */
+    private static final int PURGE_PER_ROUND = 5000;
 
     private final DataSource dataSource;
     private final TransactionSynchronizationRegistry transactions;
@@ -89,6 +92,7 @@ public class OutboxRelay {
     /** Whether committed events go to the producer at once; off after a failed send until the relay caught up. */
     private volatile boolean direct;
     private ScheduledExecutorService thread;
+    private ScheduledExecutorService retention;
     /** Created on first use, by the relay's thread or a committing one: hence volatile, and created under a lock. */
     private volatile KafkaProducer<String, byte[]> producer;
 
@@ -109,10 +113,19 @@ public class OutboxRelay {
         thread = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "outbox-relay"));
         long every = config.outbox().pollInterval().toMillis();
         thread.scheduleWithFixedDelay(this::relayQuietly, 0, every, TimeUnit.MILLISECONDS);
-        thread.scheduleWithFixedDelay(this::purgeSentQuietly, 1, 10, TimeUnit.MINUTES);
+        // not on the relay's thread: marking acknowledged rows must not wait for a purge
+        retention = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "outbox-retention");
+            t.setDaemon(true);
+            return t;
+        });
+        retention.scheduleWithFixedDelay(this::purgeSentQuietly, 1, 10, TimeUnit.MINUTES);
     }
 
     void stop(@Observes ShutdownEvent ignored) {
+        if (retention != null) {
+            retention.shutdownNow();
+        }
         if (producer != null) {
             try {
                 producer.flush(); // what was sent on commit is acknowledged, and marked below
@@ -367,18 +380,16 @@ public class OutboxRelay {
 
     private void purgeSentQuietly() {
         try {
-            QuarkusTransaction.requiringNew().run(() -> {
-                try (Connection c = dataSource.getConnection();
-                     PreparedStatement d = c.prepareStatement("DELETE FROM outbox_message WHERE sent_at < ?")) {
-                    d.setTimestamp(1, Timestamp.from(Instant.now().minus(config.outbox().retention())));
-                    d.executeUpdate();
-                } catch (SQLException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            purgeSent(Instant.now().minus(config.outbox().retention()), PURGE_PER_ROUND);
         } catch (Exception e) {
             LOG.warnf("outbox: purging sent rows failed: %s", e.toString());
         }
+    }
+
+    /** Deletes rows sent before {@code cutoff}, {@code perRound} a transaction; returns how many. */
+    long purgeSent(Instant cutoff, int perRound) {
+        return BoundedDelete.rounds(dataSource, perRound, "DELETE FROM outbox_message WHERE id IN"
+                + " (SELECT id FROM outbox_message WHERE sent_at < ? LIMIT ?)", Timestamp.from(cutoff));
     }
 
     private KafkaProducer<String, byte[]> producer() {

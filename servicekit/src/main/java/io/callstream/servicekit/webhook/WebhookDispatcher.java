@@ -2,6 +2,7 @@ package io.callstream.servicekit.webhook;
 
 import io.callstream.servicekit.config.ServicekitConfig;
 import io.callstream.servicekit.net.UrlPolicy;
+import io.callstream.servicekit.tx.BoundedDelete;
 import io.callstream.servicekit.net.UrlPolicy.ForbiddenAddressException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -68,6 +69,8 @@ import java.util.concurrent.atomic.AtomicReference;
 public class WebhookDispatcher {
     private static final Logger LOG = Logger.getLogger(WebhookDispatcher.class);
     private static final int MAX_ERROR_LENGTH = 1000;
+    /** Delivered rows past their retention are deleted this many a transaction. */
+    private static final int PURGE_PER_ROUND = 5000;
 
     private static final String CLAIM = "UPDATE webhook_delivery SET next_attempt_at = now() + ? * interval '1 millisecond'"
             + " WHERE id IN (SELECT id FROM webhook_delivery WHERE status = 'PENDING' AND next_attempt_at <= now()"
@@ -497,19 +500,16 @@ public class WebhookDispatcher {
 
     private void purgeDeliveredQuietly() {
         try {
-            QuarkusTransaction.requiringNew().run(() -> {
-                try (Connection c = dataSource.getConnection(); PreparedStatement d = c.prepareStatement(
-                        "DELETE FROM webhook_delivery WHERE status = 'DELIVERED'"
-                                + " AND delivered_at < now() - ? * interval '1 millisecond'")) {
-                    d.setLong(1, config.retention().toMillis());
-                    d.executeUpdate();
-                } catch (SQLException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            purgeDelivered(Instant.now().minus(config.retention()), PURGE_PER_ROUND);
         } catch (Exception e) {
             LOG.warnf("webhooks: purging delivered rows failed: %s", e.toString());
         }
+    }
+
+    /** Deletes rows delivered before {@code cutoff}, {@code perRound} a transaction; returns how many. */
+    long purgeDelivered(Instant cutoff, int perRound) {
+        return BoundedDelete.rounds(dataSource, perRound, "DELETE FROM webhook_delivery WHERE id IN (SELECT id FROM"
+                + " webhook_delivery WHERE status = 'DELIVERED' AND delivered_at < ? LIMIT ?)", java.sql.Timestamp.from(cutoff));
     }
 
     private static void check(ServicekitConfig.Webhooks c) {

@@ -35,6 +35,9 @@ class IdempotentConsumerTest {
     @Inject
     IdempotentConsumer consumer;
 
+    @Inject
+    ProcessedEvents processed;
+
     @Test
     void theSameEventDeliveredTwiceHasOneEffect() {
         String key = "dup-" + UUID.randomUUID();
@@ -106,6 +109,29 @@ class IdempotentConsumerTest {
                 .getSingleResult())).longValue());
     }
 
+
+    @Test
+    void idsPastTheirRetentionAreForgottenInRoundsAndYoungerOnesKept() {
+        String name = "retention-" + UUID.randomUUID();
+        QuarkusTransaction.requiringNew().run(() -> {
+            for (int i = 0; i < 7; i++) {
+                em.createNativeQuery("INSERT INTO processed_event (consumer, event_id, processed_at) VALUES (?1, ?2, now() - interval '8 days')")
+                        .setParameter(1, name).setParameter(2, "old-" + i).executeUpdate();
+            }
+            for (int i = 0; i < 2; i++) {
+                em.createNativeQuery("INSERT INTO processed_event (consumer, event_id, processed_at) VALUES (?1, ?2, now() - interval '6 days')")
+                        .setParameter(1, name).setParameter(2, "young-" + i).executeUpdate();
+            }
+        });
+
+        long forgotten = processed.forgetBefore(Instant.now().minus(java.time.Duration.ofDays(7)), 3); // rounds of 3, 3, 1
+
+        assertTrue(forgotten >= 7, "forgot " + forgotten);
+        @SuppressWarnings("unchecked")
+        List<String> left = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
+                "SELECT event_id FROM processed_event WHERE consumer = ?1 ORDER BY event_id").setParameter(1, name).getResultList());
+        assertEquals(List.of("young-0", "young-1"), left);
+    }
     @Test
     void aBatchWhoseHandlerFailsLeavesNoEventRecorded() {
         String key = "batch-fail-" + UUID.randomUUID();

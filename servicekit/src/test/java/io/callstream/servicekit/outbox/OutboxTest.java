@@ -45,6 +45,8 @@ class OutboxTest {
     @Inject
     EntityManager em;
     @Inject
+    OutboxRelay relay;
+    @Inject
     io.micrometer.core.instrument.MeterRegistry registry;
 
     @Test
@@ -306,6 +308,32 @@ class OutboxTest {
         return registry.counter(name).count();
     }
 
+
+    @Test
+    void sentRowsPastTheirRetentionArePurgedInRoundsAndYoungerOnesKept() {
+        String key = "retention-" + UUID.randomUUID();
+        QuarkusTransaction.requiringNew().run(() -> {
+            for (int i = 0; i < 7; i++) {
+                row(key, "old-sent", "now() - interval '3 hours'");
+            }
+            row(key, "young-sent", "now() - interval '10 minutes'");
+        });
+
+        long purged = relay.purgeSent(Instant.now().minus(Duration.ofHours(2)), 3); // rounds of 3, 3, 1
+
+        assertTrue(purged >= 7, "purged " + purged);
+        @SuppressWarnings("unchecked")
+        List<String> left = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
+                "SELECT type FROM outbox_message WHERE message_key = ?1 ORDER BY type").setParameter(1, key).getResultList());
+        assertEquals(List.of("young-sent"), left); // (an unsent row has no sent_at: the relay's, never purged)
+    }
+
+    /** An outbox row of {@code type} for {@code key}, sent at the SQL expression {@code sentAt}. */
+    private void row(String key, String type, String sentAt) {
+        em.createNativeQuery("INSERT INTO outbox_message (id, topic, message_key, type, source, occurred_at, payload, sent_at)"
+                        + " VALUES (?1, 'callstream.test.retention', ?2, ?3, '/test', now() - interval '4 hours', '{}', " + sentAt + ")")
+                .setParameter(1, UUID.randomUUID()).setParameter(2, key).setParameter(3, type).executeUpdate();
+    }
     @Test
     void oversizedEventIsRefusedWhenWrittenNotWhenSent() {
         assertThrows(IllegalArgumentException.class, () -> QuarkusTransaction.requiringNew().run(() ->

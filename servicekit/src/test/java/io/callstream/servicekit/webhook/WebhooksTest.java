@@ -48,6 +48,8 @@ class WebhooksTest {
     @Inject
     EntityManager em;
     @Inject
+    WebhookDispatcher dispatcher;
+    @Inject
     MeterRegistry registry;
 
     private WebhookReceiver receiver;
@@ -221,6 +223,35 @@ class WebhooksTest {
         assertTrue(d.lastError.contains("10.1.2.3 is in a private range"), d.lastError);
     }
 
+
+    @Test
+    void deliveredRowsPastTheirRetentionArePurgedInRoundsAndOthersKept() {
+        String subscriber = "retention-" + UUID.randomUUID();
+        QuarkusTransaction.requiringNew().run(() -> {
+            for (int i = 0; i < 7; i++) {
+                delivery(subscriber, "DELIVERED", "now() - interval '8 days'");
+            }
+            delivery(subscriber, "DELIVERED", "now() - interval '6 days'");
+            delivery(subscriber, "FAILED", null);
+        });
+
+        long purged = dispatcher.purgeDelivered(Instant.now().minus(Duration.ofDays(7)), 3); // rounds of 3, 3, 1
+
+        assertTrue(purged >= 7, "purged " + purged);
+        @SuppressWarnings("unchecked")
+        List<String> left = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
+                "SELECT status FROM webhook_delivery WHERE subscriber = ?1 ORDER BY status").setParameter(1, subscriber).getResultList());
+        assertEquals(List.of("DELIVERED", "FAILED"), left);
+    }
+
+    /** A delivery row in {@code status}, delivered at the SQL expression {@code deliveredAt}, never due again. */
+    private void delivery(String subscriber, String status, String deliveredAt) {
+        em.createNativeQuery("INSERT INTO webhook_delivery (id, subscriber, url, event_type, body, status, next_attempt_at, delivered_at)"
+                        + " VALUES (?1, ?2, 'http://127.0.0.1:9/none', ?3, '{}', ?4, now() + interval '1 day', "
+                        + (deliveredAt == null ? "NULL" : deliveredAt) + ")")
+                .setParameter(1, UUID.randomUUID()).setParameter(2, subscriber).setParameter(3, EVENT).setParameter(4, status)
+                .executeUpdate();
+    }
     @Test
     void deliveryClaimedByAProcessThatDiedIsSentOnceItsLeaseExpires() {
         // What a dispatcher that crashed mid-send leaves: a PENDING row whose lease has run out.
