@@ -90,6 +90,12 @@ public final class IvrLoadBenchmark {
         // the same load, unmeasured, first: the JIT compiles the hot paths (C2 alone took a third of a core in
         // the first 30 s) and the sessions are all open, as in a service that has been up for a while
         int warmup = Integer.parseInt(a.getOrDefault("warmup", "30"));
+        // ... and then longer, 5 s at a time, while ivr-service's or the broker's JIT compilers still took more than
+        // settled-ms in the last 5 s (on 2 cores, 30 s were not enough: 6 s of compiling in the first 11 s measured)
+        long settledMs = Long.parseLong(a.getOrDefault("settled-ms", "150"));
+        int maxWarmup = Integer.parseInt(a.getOrDefault("max-warmup", String.valueOf(warmup + 120)));
+        JvmWatch ivrJvm = JvmWatch.attach(pid);
+        JvmWatch kafkaJvm = a.containsKey("kafkapid") ? JvmWatch.attach(Long.parseLong(a.get("kafkapid"))) : null;
         String bootstrap = a.getOrDefault("kafka", "localhost:9092");
 
         HttpClient http = HttpClient.newHttpClient();
@@ -133,6 +139,7 @@ public final class IvrLoadBenchmark {
         emit(producer, new CallEnded(warmUp, 16, "Normal Clearing", HangupParty.CALLER), warmUp);
 
         Instant startedAt = Instant.now().plusSeconds(warmup);
+        long loadStarted = System.nanoTime();
         Map<String, Long> sentAt = new ConcurrentHashMap<>();
         // the same, on the wall clock (micros): against the command record's CreateTime, which the service's
         // outbox producer stamps when it hands the command to Kafka — the driver's own delays drop out
@@ -152,6 +159,10 @@ public final class IvrLoadBenchmark {
         long analyzeAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(Math.min(3, warmup));
         boolean analyzedEarly = false;
         long end = begin + TimeUnit.SECONDS.toNanos(seconds);
+        long lastJitSample = System.nanoTime();
+        long[] jitBefore = jit(ivrJvm, kafkaJvm);
+        long[] jitAtStart = null;
+        long[] gcAtStart = null;
         boolean measuring = false;
         java.util.TreeMap<Double, Double> bucketsBefore = new java.util.TreeMap<>();
         java.util.TreeMap<Double, Double> deliveryBefore = new java.util.TreeMap<>();
@@ -171,8 +182,22 @@ public final class IvrLoadBenchmark {
                     SystemChecks.analyze(db);
                 }
             }
+            if (!measuring && System.nanoTime() - lastJitSample >= 5_000_000_000L) {
+                long[] jitNow = jit(ivrJvm, kafkaJvm);
+                boolean compiling = jitNow[0] - jitBefore[0] > settledMs || jitNow[1] - jitBefore[1] > settledMs;
+                jitBefore = jitNow;
+                lastJitSample = System.nanoTime();
+                if (compiling && System.nanoTime() + 5_000_000_000L >= begin
+                        && begin - loadStarted < TimeUnit.SECONDS.toNanos(maxWarmup)) {
+                    begin += 5_000_000_000L; // still compiling: not the steady state yet
+                    end += 5_000_000_000L;
+                }
+            }
             if (!measuring && System.nanoTime() >= begin) {
                 measuring = true;
+                startedAt = Instant.now();
+                jitAtStart = jit(ivrJvm, kafkaJvm);
+                gcAtStart = gc(ivrJvm, kafkaJvm);
                 bucketsBefore = buckets(http, ivr);
                 deliveryBefore = buckets(http, ivr, "callstream_events_delivery_seconds_bucket", ENGINE, "topic=\"" + Topics.CALL_EVENTS + "\"");
                 measured = 0;
@@ -220,6 +245,8 @@ public final class IvrLoadBenchmark {
             }
         }
         double elapsed = (System.nanoTime() - begin) / 1e9;
+        long[] jitAtEnd = jit(ivrJvm, kafkaJvm);
+        long[] gcAtEnd = gc(ivrJvm, kafkaJvm);
         for (String callId : calls) {
             emit(producer, new CallEnded(callId, 16, "Normal Clearing", HangupParty.CALLER), callId);
         }
@@ -227,7 +254,13 @@ public final class IvrLoadBenchmark {
         long[] done = Arrays.copyOf(latencies, measured);
         Arrays.sort(done);
         System.out.printf("ivr-load: %d sessions, %d steps measured in %.1f s after %d s of the same load unmeasured (%.0f steps/s; target pace %d/s)%n",
-                started, measured, elapsed, warmup, measured / elapsed, steps);
+                started, measured, elapsed, (begin - loadStarted) / 1_000_000_000L, measured / elapsed, steps);
+        if (jitAtStart != null) {
+            System.out.printf("  besides the work, in the measured window: JIT compiling ivr-service %d ms, Kafka %s; collector pauses "
+                            + "ivr-service %d ms, Kafka %s (warm-up %d s asked, longer while either compiled more than %d ms in 5 s)%n",
+                    jitAtEnd[0] - jitAtStart[0], kafkaJvm == null ? "not watched" : (jitAtEnd[1] - jitAtStart[1]) + " ms",
+                    gcAtEnd[0] - gcAtStart[0], kafkaJvm == null ? "not watched" : (gcAtEnd[1] - gcAtStart[1]) + " ms", warmup, settledMs);
+        }
         System.out.printf("  result event sent -> next command received (2 Kafka hops + step + send): p50 %.2f ms, p95 %.2f ms, p99 %.2f ms, max %.2f ms%n",
                 pct(done, 0.50), pct(done, 0.95), pct(done, 0.99), done.length == 0 ? 0 : done[done.length - 1] / 1e6);
         long[] service = Arrays.copyOf(serviceSide, serviceMeasured);
@@ -236,10 +269,18 @@ public final class IvrLoadBenchmark {
                         + "command CreateTime, ms resolution): p50 %.2f ms, p95 %.2f ms, p99 %.2f ms, max %.2f ms%n",
                 pct(service, 0.50), pct(service, 0.95), pct(service, 0.99), service.length == 0 ? 0 : service[service.length - 1] / 1e6);
         long[] fromAppend = new long[appendedThenCommand.size()];
+        // how the slow steps fall in time: per wall-clock 100 ms of the broker's append
+        java.util.TreeMap<Long, int[]> tenths = new java.util.TreeMap<>();
         for (int i = 0; i < fromAppend.length; i++) {
             var metadata = ((java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>) appendedThenCommand.get(i)[0]).get();
             fromAppend[i] = ((Long) appendedThenCommand.get(i)[1] - metadata.timestamp()) * 1_000_000L; // in ns
+            int[] slot = tenths.computeIfAbsent(metadata.timestamp() / 100, k -> new int[2]);
+            slot[0]++;
+            if (fromAppend[i] >= 5_000_000L) {
+                slot[1]++;
+            }
         }
+        printClusters(tenths);
         SystemChecks.logAppendTime(bootstrap, Topics.CALL_EVENTS, false);
         Arrays.sort(fromAppend);
         System.out.printf("  result appended by the broker -> next command handed to Kafka by the service (the broker's hop to the "
@@ -279,6 +320,22 @@ public final class IvrLoadBenchmark {
         System.out.printf("  ivr-service RSS peak %d MiB, after %d MiB%n", maxRssKb / 1024, rssKb(pid) / 1024);
         producer.close();
         consumer.close();
+        if (ivrJvm != null) {
+            ivrJvm.close();
+        }
+        if (kafkaJvm != null) {
+            kafkaJvm.close();
+        }
+    }
+
+    /** JIT compile time so far of ivr-service and the broker, in ms (0 for one not watched). */
+    private static long[] jit(JvmWatch ivr, JvmWatch kafka) {
+        return new long[]{ivr == null ? 0 : ivr.compileMillis(), kafka == null ? 0 : kafka.compileMillis()};
+    }
+
+    /** Collector time so far of ivr-service and the broker, in ms (0 for one not watched). */
+    private static long[] gc(JvmWatch ivr, JvmWatch kafka) {
+        return new long[]{ivr == null ? 0 : ivr.gcMillis(), kafka == null ? 0 : kafka.gcMillis()};
     }
 
     private static Record resultFor(String type, ConsumerRecord<String, byte[]> r) {
@@ -383,5 +440,36 @@ public final class IvrLoadBenchmark {
     }
 
     private IvrLoadBenchmark() {
+    }
+
+    /**
+     * Whether the steps of 5 ms or more come in bursts (something stopped the whole stack for a moment: a
+     * collection, the machine, a statement) or spread evenly (waiting for a core): how many 100 ms windows
+     * hold them, and the worst windows with their wall-clock time, to set against GC and PostgreSQL logs.
+     */
+    private static void printClusters(java.util.TreeMap<Long, int[]> tenths) {
+        long slow = tenths.values().stream().mapToLong(v -> v[1]).sum();
+        long windowsWithSlow = tenths.values().stream().filter(v -> v[1] > 0).count();
+        List<Map.Entry<Long, int[]>> worst = new ArrayList<>(tenths.entrySet());
+        worst.sort((x, y) -> Integer.compare(y.getValue()[1], x.getValue()[1]));
+        long inWorst10 = worst.stream().limit(10).mapToLong(e -> e.getValue()[1]).sum();
+        StringBuilder top = new StringBuilder();
+        java.time.format.DateTimeFormatter f = java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss.S")
+                .withZone(java.time.ZoneOffset.UTC);
+        worst.stream().limit(5).filter(e -> e.getValue()[1] > 0).forEach(e -> top.append(String.format(" %s %d/%d,",
+                f.format(java.time.Instant.ofEpochMilli(e.getKey() * 100)), e.getValue()[1], e.getValue()[0])));
+        System.out.printf("    in time: the %d steps of 5 ms or more fall in %d of %d 100-ms windows; the worst 10 windows hold %.0f %% "
+                        + "of them; worst (UTC, slow/all):%s%n", slow, windowsWithSlow, tenths.size(),
+                100.0 * inWorst10 / Math.max(1, slow), top.length() == 0 ? " none" : top.substring(0, top.length() - 1));
+        // how steady the offered load was: results appended per 100 ms (this driver's pace, as the broker saw it)
+        int[] perWindow = tenths.values().stream().mapToInt(v -> v[0]).sorted().toArray();
+        double mean = Arrays.stream(perWindow).average().orElse(0);
+        long bursts = Arrays.stream(perWindow).filter(n -> n > 1.2 * mean).count();
+        long slowInBursts = tenths.values().stream().filter(v -> v[0] > 1.2 * mean).mapToLong(v -> v[1]).sum();
+        System.out.printf("    offered load: results appended per 100 ms p50 %d, p99 %d, max %d; %d windows above 1.2 times the mean "
+                        + "(the driver catching up after it was held up) hold %.0f %% of the slow steps%n",
+                perWindow.length == 0 ? 0 : perWindow[perWindow.length / 2],
+                perWindow.length == 0 ? 0 : perWindow[(int) Math.min(perWindow.length - 1, Math.floor(perWindow.length * 0.99))],
+                perWindow.length == 0 ? 0 : perWindow[perWindow.length - 1], bursts, 100.0 * slowInBursts / Math.max(1, slow));
     }
 }
