@@ -109,7 +109,6 @@ class IdempotentConsumerTest {
                 .getSingleResult())).longValue());
     }
 
-
     @Test
     void idsPastTheirRetentionAreForgottenInRoundsAndYoungerOnesKept() {
         String name = "retention-" + UUID.randomUUID();

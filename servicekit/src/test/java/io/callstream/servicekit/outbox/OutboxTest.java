@@ -308,7 +308,6 @@ class OutboxTest {
         return registry.counter(name).count();
     }
 
-
     @Test
     void sentRowsPastTheirRetentionArePurgedInRoundsAndYoungerOnesKept() {
         String key = "retention-" + UUID.randomUUID();

@@ -223,7 +223,6 @@ class WebhooksTest {
         assertTrue(d.lastError.contains("10.1.2.3 is in a private range"), d.lastError);
     }
 
-
     @Test
     void deliveredRowsPastTheirRetentionArePurgedInRoundsAndOthersKept() {
         String subscriber = "retention-" + UUID.randomUUID();
