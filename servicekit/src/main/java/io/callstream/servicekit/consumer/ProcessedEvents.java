@@ -2,11 +2,13 @@ package io.callstream.servicekit.consumer;
 
 import io.callstream.servicekit.tx.BoundedDelete;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
-import jakarta.persistence.Query;
 import jakarta.transaction.Transactional;
 
 import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -17,12 +19,12 @@ import java.util.Set;
 @ApplicationScoped
 public class ProcessedEvents {
     private static final int FORGET_PER_ROUND = 5000;
+    private static final String INSERT = "INSERT INTO processed_event (consumer, event_id) SELECT ?, id FROM unnest(?::text[]) AS i (id)"
+            + " ON CONFLICT DO NOTHING RETURNING event_id";
 
-    private final EntityManager em;
     private final DataSource dataSource;
 
-    ProcessedEvents(EntityManager em, DataSource dataSource) {
-        this.em = em;
+    ProcessedEvents(DataSource dataSource) {
         this.dataSource = dataSource;
     }
 
@@ -32,11 +34,7 @@ public class ProcessedEvents {
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public boolean markProcessed(String consumer, String eventId) {
-        return em.createNativeQuery("INSERT INTO processed_event (consumer, event_id) VALUES (?1, ?2)"
-                        + " ON CONFLICT DO NOTHING")
-                .setParameter(1, consumer)
-                .setParameter(2, eventId)
-                .executeUpdate() == 1;
+        return !insert(consumer, List.of(eventId)).isEmpty();
     }
 
     /**
@@ -46,24 +44,30 @@ public class ProcessedEvents {
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public Set<String> markProcessed(String consumer, Collection<String> eventIds) {
-        Set<String> distinct = new LinkedHashSet<>(eventIds);
-        if (distinct.size() <= 1) {
-            distinct.removeIf(id -> !markProcessed(consumer, id));
-            return distinct;
+        return insert(consumer, new LinkedHashSet<>(eventIds));
+    }
+
+    /**
+     * One statement, on the transaction's own connection (the pool hands back the one it enlisted), the
+     * same for any number of ids. Plain JDBC, not a Hibernate native query: it is the first statement of
+     * every event's transaction, and Hibernate's query machinery around it (parameter binding, bulk-operation
+     * bookkeeping) took more CPU than the statement's own execution (async-profiler under ivr-load: 322
+     * against 192 samples).
+     */
+    private Set<String> insert(String consumer, Collection<String> distinctIds) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement insert = c.prepareStatement(INSERT)) {
+            insert.setString(1, consumer);
+            insert.setArray(2, c.createArrayOf("text", distinctIds.toArray()));
+            Set<String> fresh = new HashSet<>();
+            try (ResultSet rs = insert.executeQuery()) {
+                while (rs.next()) {
+                    fresh.add(rs.getString(1));
+                }
+            }
+            return fresh;
+        } catch (SQLException e) {
+            throw new IllegalStateException("recording processed events of " + consumer + " failed", e);
         }
-        StringBuilder sql = new StringBuilder("INSERT INTO processed_event (consumer, event_id) VALUES ");
-        for (int i = 0; i < distinct.size(); i++) {
-            sql.append(i == 0 ? "(?1, ?" : ", (?1, ?").append(i + 2).append(')');
-        }
-        Query insert = em.createNativeQuery(sql.append(" ON CONFLICT DO NOTHING RETURNING event_id").toString())
-                .setParameter(1, consumer);
-        int p = 2;
-        for (String id : distinct) {
-            insert.setParameter(p++, id);
-        }
-        @SuppressWarnings("unchecked")
-        List<String> fresh = insert.getResultList();
-        return new HashSet<>(fresh);
     }
 
     /**
