@@ -280,7 +280,6 @@ public final class IvrLoadBenchmark {
                 slot[1]++;
             }
         }
-        printClusters(tenths);
         SystemChecks.logAppendTime(bootstrap, Topics.CALL_EVENTS, false);
         Arrays.sort(fromAppend);
         System.out.printf("  result appended by the broker -> next command handed to Kafka by the service (the broker's hop to the "
@@ -294,6 +293,7 @@ public final class IvrLoadBenchmark {
         System.out.printf("    of those, 5 ms or more apart in whole milliseconds: %.2f %% (%d); 6 or more: %.2f %% (%d) — the share "
                         + "over 5 ms lies between the two%n", 100.0 * atLeast5 / Math.max(1, fromAppend.length), atLeast5,
                 100.0 * atLeast6 / Math.max(1, fromAppend.length), atLeast6);
+        printClusters(tenths);
         java.util.TreeMap<Double, Double> window = buckets(http, ivr);
         bucketsBefore.forEach((le, n) -> window.merge(le, -n, Double::sum));
         System.out.printf("  engine step (event's poll returned -> its batch committed, DB write included), servicekit's "

@@ -18,7 +18,6 @@ import java.util.Set;
 /** The processed-event table: which event ids each consumer has already applied. */
 @ApplicationScoped
 public class ProcessedEvents {
-    private static final int FORGET_PER_ROUND = 5000;
     private static final String INSERT = "INSERT INTO processed_event (consumer, event_id) SELECT ?, id FROM unnest(?::text[]) AS i (id)"
             + " ON CONFLICT DO NOTHING RETURNING event_id";
 
@@ -71,11 +70,11 @@ public class ProcessedEvents {
     }
 
     /**
-     * Forgets the ids processed before {@code cutoff}, in rounds of {@value #FORGET_PER_ROUND} rows (each
+     * Forgets the ids processed before {@code cutoff}, in rounds of {@value BoundedDelete#ROWS_PER_ROUND} rows (each
      * its own transaction, so a week's worth is never one statement); returns how many.
      */
     public long forgetBefore(java.time.Instant cutoff) {
-        return forgetBefore(cutoff, FORGET_PER_ROUND);
+        return forgetBefore(cutoff, BoundedDelete.ROWS_PER_ROUND);
     }
 
     long forgetBefore(java.time.Instant cutoff, int perRound) {

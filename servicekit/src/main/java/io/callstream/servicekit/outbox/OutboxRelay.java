@@ -68,8 +68,6 @@ public class OutboxRelay {
     /** Acknowledgements arriving within this many milliseconds are marked sent in one statement. */
     private static final long MARK_DELAY_MILLIS = 20;
     private static final int MARK_BATCH = 2000;
-    /** Sent rows past their retention are deleted this many a transaction, on a thread of their own. */
-    private static final int PURGE_PER_ROUND = 5000;
 
     private final DataSource dataSource;
     private final TransactionSynchronizationRegistry transactions;
@@ -380,7 +378,7 @@ public class OutboxRelay {
 
     private void purgeSentQuietly() {
         try {
-            purgeSent(Instant.now().minus(config.outbox().retention()), PURGE_PER_ROUND);
+            purgeSent(Instant.now().minus(config.outbox().retention()), BoundedDelete.ROWS_PER_ROUND);
         } catch (Exception e) {
             LOG.warnf("outbox: purging sent rows failed: %s", e.toString());
         }

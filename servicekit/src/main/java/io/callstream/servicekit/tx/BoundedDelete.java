@@ -14,6 +14,9 @@ import java.sql.SQLException;
  * the end, and, on the thread that runs it, everything else waiting behind it.
  */
 public final class BoundedDelete {
+    /** The retention purges' round: small enough for a short transaction, large enough to keep up. */
+    public static final int ROWS_PER_ROUND = 5000;
+
     private BoundedDelete() {
     }
 

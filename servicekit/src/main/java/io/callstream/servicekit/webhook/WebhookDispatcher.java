@@ -69,8 +69,6 @@ import java.util.concurrent.atomic.AtomicReference;
 public class WebhookDispatcher {
     private static final Logger LOG = Logger.getLogger(WebhookDispatcher.class);
     private static final int MAX_ERROR_LENGTH = 1000;
-    /** Delivered rows past their retention are deleted this many a transaction. */
-    private static final int PURGE_PER_ROUND = 5000;
 
     private static final String CLAIM = "UPDATE webhook_delivery SET next_attempt_at = now() + ? * interval '1 millisecond'"
             + " WHERE id IN (SELECT id FROM webhook_delivery WHERE status = 'PENDING' AND next_attempt_at <= now()"
@@ -500,7 +498,7 @@ public class WebhookDispatcher {
 
     private void purgeDeliveredQuietly() {
         try {
-            purgeDelivered(Instant.now().minus(config.retention()), PURGE_PER_ROUND);
+            purgeDelivered(Instant.now().minus(config.retention()), BoundedDelete.ROWS_PER_ROUND);
         } catch (Exception e) {
             LOG.warnf("webhooks: purging delivered rows failed: %s", e.toString());
         }
