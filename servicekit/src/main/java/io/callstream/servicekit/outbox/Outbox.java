@@ -1,20 +1,16 @@
 package io.callstream.servicekit.outbox;
 
 import io.callstream.servicekit.tx.AfterCommit;
+import io.callstream.servicekit.tx.CommitWrites;
 import io.callstream.contracts.EventCatalog;
 import io.callstream.contracts.EventType;
 import io.callstream.contracts.Json;
 import io.callstream.servicekit.config.ServicekitConfig;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.transaction.Synchronization;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import jakarta.transaction.Transactional;
 
-import javax.sql.DataSource;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,8 +22,9 @@ import java.util.UUID;
  * state change that caused them does. After the commit they are handed to the producer at once on the
  * committing thread, or the relay is woken to send them (see {@link OutboxRelay}).
  *
- * <p>A transaction's rows are written together, in one statement, as it begins to commit (its
- * {@code beforeCompletion}, on its own connection, so they commit or roll back with the state change).
+ * <p>A transaction's rows are written together, in one statement, as it begins to commit, in the same
+ * round trip as its other {@link CommitWrites} (on its own connection, so they commit or roll back with
+ * the state change).
  * They are not Hibernate entities: every query the transaction runs before that would otherwise
  * dirty-check them, and each would be an insert of its own.
  */
@@ -42,14 +39,14 @@ public class Outbox {
             + " FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) WITH ORDINALITY"
             + " AS r (id, topic, message_key, type, source, occurred_at, payload, n) ORDER BY n";
 
-    private final DataSource dataSource;
+    private final CommitWrites writes;
     private final TransactionSynchronizationRegistry transactions;
     private final OutboxRelay relay;
     private final ServicekitConfig config;
 
-    Outbox(DataSource dataSource, TransactionSynchronizationRegistry transactions, OutboxRelay relay,
+    Outbox(CommitWrites writes, TransactionSynchronizationRegistry transactions, OutboxRelay relay,
            ServicekitConfig config) {
-        this.dataSource = dataSource;
+        this.writes = writes;
         this.transactions = transactions;
         this.relay = relay;
         this.config = config;
@@ -91,54 +88,26 @@ public class Outbox {
         return m.id;
     }
 
-    /** The current transaction's rows to write; the first call joins its connection and registers the write. */
+    /** The current transaction's rows to write, joined to its {@link CommitWrites} at the first call. */
     private Rows rows() {
-        Rows rows = (Rows) transactions.getResource(ROWS);
-        if (rows == null) {
-            // the transaction's connection now, not first while it commits: the pool enlists it in the
-            // transaction (or hands back the one it already has)
-            try (Connection ignored = dataSource.getConnection()) {
-                // enlisted
-            } catch (SQLException e) {
-                throw new IllegalStateException("outbox: no database connection", e);
-            }
-            rows = new Rows();
-            transactions.putResource(ROWS, rows);
-            transactions.registerInterposedSynchronization(rows);
-        }
-        return rows;
+        return writes.join(ROWS, Rows::new);
     }
 
     /** One transaction's rows, written as it begins to commit; a row published after that is written at once. */
-    private final class Rows implements Synchronization {
+    private final class Rows implements CommitWrites.Write {
         private final List<OutboxMessage> pending = new ArrayList<>();
-        private boolean written;
 
         void add(OutboxMessage m) {
             pending.add(m);
-            if (written) {
-                write(); // published from another synchronization's beforeCompletion, after this one's
-            }
-        }
-
-        @Override
-        public void beforeCompletion() {
-            write();
-            written = true;
-        }
-
-        @Override
-        public void afterCompletion(int status) {
+            writes.changed(this); // published from another synchronization's beforeCompletion, after the writes ran
         }
 
         /** The pending rows, {@value #ROWS_PER_STATEMENT} a statement (a bulk change's thousands of events in bounded pieces). */
-        private void write() {
-            if (pending.isEmpty()) {
-                return;
-            }
-            try (Connection c = dataSource.getConnection(); PreparedStatement insert = c.prepareStatement(INSERT)) {
-                for (int from = 0; from < pending.size(); from += ROWS_PER_STATEMENT) {
-                    List<OutboxMessage> rows = pending.subList(from, Math.min(pending.size(), from + ROWS_PER_STATEMENT));
+        @Override
+        public void prepare(CommitWrites.Batch batch) {
+            for (int from = 0; from < pending.size(); from += ROWS_PER_STATEMENT) {
+                List<OutboxMessage> rows = List.copyOf(pending.subList(from, Math.min(pending.size(), from + ROWS_PER_STATEMENT)));
+                batch.add(INSERT, (c, insert, first) -> {
                     int n = rows.size();
                     Object[][] columns = new Object[7][n];
                     for (int i = 0; i < n; i++) {
@@ -151,16 +120,14 @@ public class Outbox {
                         columns[5][i] = m.occurredAt.toString();
                         columns[6][i] = m.payload;
                     }
-                    insert.setArray(1, c.createArrayOf("uuid", columns[0]));
+                    insert.setArray(first, c.createArrayOf("uuid", columns[0]));
                     for (int col = 1; col < 7; col++) {
-                        insert.setArray(col + 1, c.createArrayOf("text", columns[col]));
+                        insert.setArray(first + col, c.createArrayOf("text", columns[col]));
                     }
-                    insert.executeUpdate();
-                }
-                pending.clear();
-            } catch (SQLException e) {
-                throw new IllegalStateException("outbox: writing " + pending.size() + " events failed", e);
+                    return first + 7;
+                }, CommitWrites.Written.ANY);
             }
+            pending.clear();
         }
     }
 
