@@ -47,7 +47,6 @@ import io.callstream.ivr.config.IvrConfig;
 import io.callstream.ivr.domain.Flow;
 import io.callstream.ivr.domain.FlowVersion;
 import io.callstream.ivr.domain.IvrSession;
-import io.callstream.ivr.domain.KeyPressRow;
 import io.callstream.ivr.domain.NumberBinding;
 import io.callstream.ivr.flow.Condition;
 import io.callstream.ivr.flow.NodeDocument;
@@ -60,13 +59,11 @@ import io.callstream.servicekit.tx.AfterCommit;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import jakarta.persistence.FlushModeType;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import jakarta.transaction.Transactional;
 import org.jboss.logging.Logger;
 
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -86,7 +83,6 @@ import java.util.concurrent.ConcurrentHashMap;
 @Transactional(Transactional.TxType.MANDATORY)
 public class IvrEngine {
     private static final Logger LOG = Logger.getLogger(IvrEngine.class);
-    private static final Object SESSIONS = new Object();
     /** Outbound originates carry the flow to run as this variable (outbound-service sets it). */
     public static final String FLOW_VARIABLE = "callstream.flowId";
     /** More steps than this without waiting for the call means a flow bug: stop rather than spin. */
@@ -97,11 +93,13 @@ public class IvrEngine {
     private final HttpCalls http;
     private final TransactionSynchronizationRegistry transactions;
     private final CallRecords records;
+    private final SessionStore sessions;
     private final Map<FlowVersion.Key, RunnableFlow> flows = new ConcurrentHashMap<>();
 
     IvrEngine(Outbox outbox, IvrConfig config, HttpCalls http, TransactionSynchronizationRegistry transactions,
-              CallRecords records) {
+              CallRecords records, SessionStore sessions) {
         this.outbox = outbox;
+        this.sessions = sessions;
         this.records = records;
         this.config = config;
         this.http = http;
@@ -114,7 +112,7 @@ public class IvrEngine {
      */
     @Transactional(Transactional.TxType.REQUIRES_NEW)
     void resumeHttpCalls(@Observes StartupEvent ignored) {
-        List<IvrSession> waiting = IvrSession.list("status = ?1 and pendingCommand like 'http:%'", IvrSession.RUNNING);
+        List<IvrSession> waiting = sessions.waitingForHttp();
         for (IvrSession s : waiting) {
             RunnableFlow flow = flow(s.flowId, s.flowVersion);
             if (flow != null) {
@@ -313,7 +311,7 @@ public class IvrEngine {
                     state.variables.get("sys.agentId"), state.variables.get("sys.skillGroup"), true));
         }
         publish(s.callId, new IvrSessionEnded(s.callId, s.id.toString(), outcome, s.nodeId,
-                new LinkedHashMap<>(state.variables), KeyPressRow.trail(s.id)));
+                new LinkedHashMap<>(state.variables), sessions.trail(s.id)));
         s.status = IvrSession.ENDED;
         s.pendingCommand = null;
         s.announceAt = null;
@@ -475,45 +473,15 @@ public class IvrEngine {
         return loaded;
     }
 
-    /**
-     * The call's running session. A session this transaction already loaded or created comes from the
-     * transaction's own map; any other is queried without flushing this transaction's changes first (an
-     * auto-flush dirty-checks every entity the transaction holds): what it changed is in the map.
-     */
+    /** The call's running session (read once per transaction; see {@link SessionStore}). */
     private IvrSession running(String callId) {
-        if (callId == null) {
-            return null;
-        }
-        Map<String, IvrSession> known = sessionsOfThisTransaction();
-        IvrSession s = known.get(callId);
-        if (s == null && !known.containsKey(callId)) {
-            List<IvrSession> found = IvrSession.getEntityManager()
-                    .createQuery("FROM IvrSession WHERE callId = ?1 AND status = ?2", IvrSession.class)
-                    .setParameter(1, callId).setParameter(2, IvrSession.RUNNING)
-                    .setFlushMode(FlushModeType.COMMIT).setMaxResults(1).getResultList();
-            s = found.isEmpty() ? null : found.get(0);
-            known.put(callId, s);
-        }
+        IvrSession s = callId == null ? null : sessions.ofCall(callId);
         return s != null && IvrSession.RUNNING.equals(s.status) ? s : null;
     }
 
     /** Whether the call has had a session, running or ended (a second CallStarted for it starts none). */
     private boolean hadSession(String callId) {
-        IvrSession s = sessionsOfThisTransaction().get(callId);
-        return s != null || IvrSession.getEntityManager()
-                .createQuery("SELECT count(*) FROM IvrSession WHERE callId = ?1", Long.class).setParameter(1, callId)
-                .setFlushMode(FlushModeType.COMMIT).getSingleResult() > 0;
-    }
-
-    /** Sessions (or their absence: null) by call id, as this transaction loaded, created or changed them. */
-    @SuppressWarnings("unchecked")
-    private Map<String, IvrSession> sessionsOfThisTransaction() {
-        Map<String, IvrSession> known = (Map<String, IvrSession>) transactions.getResource(SESSIONS);
-        if (known == null) {
-            known = new HashMap<>();
-            transactions.putResource(SESSIONS, known);
-        }
-        return known;
+        return sessions.ofCall(callId) != null;
     }
 
     // ------------------------------------------------------------------ one step of one session
@@ -535,8 +503,7 @@ public class IvrEngine {
             s.state = write(state);
             s.updatedAt = Instant.now();
             if (created) {
-                s.persist();
-                sessionsOfThisTransaction().put(s.callId, s);
+                sessions.created(s);
             }
         }
 
@@ -867,7 +834,7 @@ public class IvrEngine {
             publish(s.callId, new TransferRequested(s.callId, s.id.toString(), n.id(), text("skillGroup", ""),
                     integer("priority", 0), integer("queueTimeoutSeconds", 300),
                     n.settings().hasNonNull("maxQueueLength") ? n.settings().get("maxQueueLength").asInt() : null,
-                    text("holdMusic", null), state.callerNumber, state.calledNumber, pop, KeyPressRow.trail(s.id)));
+                    text("holdMusic", null), state.callerNumber, state.calledNumber, pop, sessions.trail(s.id)));
         }
 
         /** The current HTTP-call node's request, its templates filled from the session's variables. */
@@ -965,14 +932,7 @@ public class IvrEngine {
 
         void trail(NodeDocument n, String keys) {
             if (keys != null && !keys.isEmpty()) {
-                KeyPressRow row = new KeyPressRow();
-                row.sessionId = s.id;
-                row.seq = ++state.trailLength;
-                row.nodeId = n.id();
-                row.label = n.label();
-                row.keys = keys;
-                row.pressedAt = Instant.now();
-                row.persist();
+                sessions.keyPressed(s.id, ++state.trailLength, n.id(), n.label(), keys, Instant.now());
             }
         }
 

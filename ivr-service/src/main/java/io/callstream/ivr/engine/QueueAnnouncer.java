@@ -6,7 +6,6 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import jakarta.persistence.LockModeType;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -29,12 +28,14 @@ public class QueueAnnouncer {
     private static final int BATCH = 200;
 
     private final IvrEngine engine;
+    private final SessionStore sessions;
     private final Duration tick;
     private ScheduledExecutorService thread;
 
-    QueueAnnouncer(IvrEngine engine,
+    QueueAnnouncer(IvrEngine engine, SessionStore sessions,
                    @ConfigProperty(name = "callstream.ivr.announce-tick", defaultValue = "1s") Duration tick) {
         this.engine = engine;
+        this.sessions = sessions;
         this.tick = tick;
     }
 
@@ -62,10 +63,7 @@ public class QueueAnnouncer {
     }
 
     private int announceDue() {
-        List<IvrSession> due = IvrSession.<IvrSession>find("announceAt <= ?1 order by announceAt", Instant.now())
-                .withLock(LockModeType.PESSIMISTIC_WRITE)
-                .withHint("jakarta.persistence.lock.timeout", -2) // SKIP LOCKED
-                .page(0, BATCH).list();
+        List<IvrSession> due = sessions.dueAnnouncements(Instant.now(), BATCH);
         for (IvrSession s : due) {
             engine.announce(s);
         }
