@@ -6,7 +6,7 @@ import io.callstream.contracts.agent.AgentStateChanged;
 import io.callstream.contracts.agent.SkillAssignment;
 import io.callstream.contracts.agent.SkillGroupChanged;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
+import io.callstream.servicekit.tx.Sql;
 import jakarta.transaction.Transactional;
 
 import java.sql.Timestamp;
@@ -20,10 +20,10 @@ import java.util.List;
  */
 @ApplicationScoped
 public class AgentViews {
-    private final EntityManager em;
+    private final Sql sql;
 
-    AgentViews(EntityManager em) {
-        this.em = em;
+    AgentViews(Sql sql) {
+        this.sql = sql;
     }
 
     /**
@@ -56,40 +56,35 @@ public class AgentViews {
     }
 
     private int updateState(AgentStateChanged e) {
-        return em.createNativeQuery("UPDATE agent_view SET state = ?1 WHERE agent_id = ?2")
-                .setParameter(1, e.state().name()).setParameter(2, e.agentId()).executeUpdate();
+        return sql.update("UPDATE agent_view SET state = ?1 WHERE agent_id = ?2", e.state().name(), e.agentId());
     }
 
     /**
      * READY since the event's time, in one statement with the agent's groups that have a caller waiting:
      * no row when the agent is unknown, one row with no group when none of its groups has a caller.
      */
-    @SuppressWarnings("unchecked")
     private List<Object[]> readyWithCallers(AgentStateChanged e) {
-        return em.createNativeQuery("WITH u AS (UPDATE agent_view SET state = 'READY', ready_since = ?1 WHERE agent_id = ?2"
+        return sql.rows("WITH u AS (UPDATE agent_view SET state = 'READY', ready_since = ?1 WHERE agent_id = ?2"
                         + " RETURNING agent_id)"
                         + " SELECT u.agent_id, s.skill_group_id FROM u LEFT JOIN agent_skill_view s ON s.agent_id = u.agent_id"
                         + " AND EXISTS (SELECT 1 FROM queue_entry q WHERE q.skill_group = s.skill_group_id AND q.state = 'WAITING')"
-                        + " ORDER BY s.skill_group_id")
-                .setParameter(1, Timestamp.from(e.changedAt())).setParameter(2, e.agentId()).getResultList();
+                        + " ORDER BY s.skill_group_id", Timestamp.from(e.changedAt()), e.agentId());
     }
 
     /** The agent's endpoint and skill groups (all of them, replacing what was known); gone when removed. */
     @Transactional(Transactional.TxType.MANDATORY)
     public List<String> profileChanged(AgentProfileChanged e) {
         if (e.removed()) {
-            em.createNativeQuery("DELETE FROM agent_view WHERE agent_id = ?1").setParameter(1, e.agentId()).executeUpdate();
+            sql.update("DELETE FROM agent_view WHERE agent_id = ?1", e.agentId());
             return List.of();
         }
         ensure(e.agentId());
-        em.createNativeQuery("UPDATE agent_view SET endpoint = ?1 WHERE agent_id = ?2")
-                .setParameter(1, e.endpoint()).setParameter(2, e.agentId()).executeUpdate();
-        em.createNativeQuery("DELETE FROM agent_skill_view WHERE agent_id = ?1").setParameter(1, e.agentId()).executeUpdate();
+        sql.update("UPDATE agent_view SET endpoint = ?1 WHERE agent_id = ?2", e.endpoint(), e.agentId());
+        sql.update("DELETE FROM agent_skill_view WHERE agent_id = ?1", e.agentId());
         for (SkillAssignment s : e.skills() == null ? List.<SkillAssignment>of() : e.skills()) {
-            em.createNativeQuery("INSERT INTO agent_skill_view (agent_id, skill_group_id, priority) VALUES (?1, ?2, ?3)"
-                            + " ON CONFLICT (agent_id, skill_group_id) DO UPDATE SET priority = excluded.priority")
-                    .setParameter(1, e.agentId()).setParameter(2, s.skillGroupId()).setParameter(3, s.priority())
-                    .executeUpdate();
+            sql.update("INSERT INTO agent_skill_view (agent_id, skill_group_id, priority) VALUES (?1, ?2, ?3)"
+                            + " ON CONFLICT (agent_id, skill_group_id) DO UPDATE SET priority = excluded.priority",
+                    e.agentId(), s.skillGroupId(), s.priority());
         }
         return groupsOf(e.agentId());
     }
@@ -98,19 +93,17 @@ public class AgentViews {
     @Transactional(Transactional.TxType.MANDATORY)
     public List<String> skillGroupChanged(SkillGroupChanged e) {
         if (e.removed()) {
-            em.createNativeQuery("DELETE FROM skill_group_view WHERE id = ?1").setParameter(1, e.skillGroupId()).executeUpdate();
+            sql.update("DELETE FROM skill_group_view WHERE id = ?1", e.skillGroupId());
             return List.of();
         }
-        em.createNativeQuery("INSERT INTO skill_group_view (id, reception_limit) VALUES (?1, ?2)"
-                        + " ON CONFLICT (id) DO UPDATE SET reception_limit = excluded.reception_limit")
-                .setParameter(1, e.skillGroupId()).setParameter(2, e.receptionLimit()).executeUpdate();
+        sql.update("INSERT INTO skill_group_view (id, reception_limit) VALUES (?1, ?2)"
+                        + " ON CONFLICT (id) DO UPDATE SET reception_limit = excluded.reception_limit",
+                e.skillGroupId(), e.receptionLimit());
         return List.of(e.skillGroupId());
     }
 
-    @SuppressWarnings("unchecked")
     private List<String> groupsOf(String agentId) {
-        return em.createNativeQuery("SELECT skill_group_id FROM agent_skill_view WHERE agent_id = ?1 ORDER BY skill_group_id")
-                .setParameter(1, agentId).getResultList();
+        return sql.values("SELECT skill_group_id FROM agent_skill_view WHERE agent_id = ?1 ORDER BY skill_group_id", agentId);
     }
 
     /**
@@ -119,9 +112,8 @@ public class AgentViews {
      * transactions such waits made deadlocks under load.
      */
     private void ensure(String agentId) {
-        if (em.createNativeQuery("SELECT 1 FROM agent_view WHERE agent_id = ?1").setParameter(1, agentId).getResultList().isEmpty()) {
-            em.createNativeQuery("INSERT INTO agent_view (agent_id) VALUES (?1) ON CONFLICT (agent_id) DO NOTHING")
-                    .setParameter(1, agentId).executeUpdate();
+        if (sql.rows("SELECT 1 FROM agent_view WHERE agent_id = ?1", agentId).isEmpty()) {
+            sql.update("INSERT INTO agent_view (agent_id) VALUES (?1) ON CONFLICT (agent_id) DO NOTHING", agentId);
         }
     }
 }

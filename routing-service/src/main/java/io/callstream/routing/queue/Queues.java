@@ -20,8 +20,8 @@ import io.callstream.routing.config.RoutingConfig;
 import io.callstream.servicekit.outbox.Outbox;
 import io.callstream.servicekit.tx.AfterCommit;
 import io.callstream.servicekit.tx.Columns;
+import io.callstream.servicekit.tx.Sql;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import jakarta.transaction.Transactional;
 
@@ -49,13 +49,13 @@ public class Queues {
     /** The talk time an estimate assumes before the group has answered calls to average. */
     private static final int DEFAULT_TALK_SECONDS = 60;
 
-    private final EntityManager em;
+    private final Sql sql;
     private final Outbox outbox;
     private final RoutingConfig config;
     private final TransactionSynchronizationRegistry transactions;
 
-    Queues(EntityManager em, Outbox outbox, RoutingConfig config, TransactionSynchronizationRegistry transactions) {
-        this.em = em;
+    Queues(Sql sql, Outbox outbox, RoutingConfig config, TransactionSynchronizationRegistry transactions) {
+        this.sql = sql;
         this.outbox = outbox;
         this.config = config;
         this.transactions = transactions;
@@ -66,14 +66,13 @@ public class Queues {
     public void transferRequested(TransferRequested t) {
         // what decides the request, in one round trip: queued before, caller gone, agents logged in to the
         // group, its queue's length, and the talk time its estimates use
-        Object[] facts = (Object[]) em.createNativeQuery("SELECT EXISTS (SELECT 1 FROM queue_entry WHERE call_id = ?1),"
+        Object[] facts = sql.single("SELECT EXISTS (SELECT 1 FROM queue_entry WHERE call_id = ?1),"
                         + " EXISTS (SELECT 1 FROM ended_call WHERE call_id = ?1),"
                         + " (SELECT count(*) FROM agent_skill_view s JOIN agent_view a ON a.agent_id = s.agent_id"
                         + " WHERE s.skill_group_id = ?2 AND a.state <> 'OFFLINE'),"
                         + " CASE WHEN ?3 THEN (SELECT count(*) FROM queue_entry WHERE skill_group = ?2"
-                        + " AND state IN ('WAITING', 'OFFERED')) END, (" + recentTalkSeconds("?2") + ")")
-                .setParameter(1, t.callId()).setParameter(2, t.skillGroup()).setParameter(3, t.maxQueueLength() != null)
-                .getSingleResult();
+                        + " AND state IN ('WAITING', 'OFFERED')) END, (" + recentTalkSeconds("?2") + ")",
+                t.callId(), t.skillGroup(), t.maxQueueLength() != null);
         if ((Boolean) facts[0]) {
             return; // this call was queued once already (a flow cannot queue one call twice at once)
         }
@@ -87,26 +86,22 @@ public class Queues {
         } else if (t.maxQueueLength() != null && ((Number) facts[3]).longValue() >= t.maxQueueLength()) {
             refused = QueueExitReason.QUEUE_FULL;
         }
-        em.createNativeQuery("INSERT INTO queue_entry (call_id, skill_group, priority, state, enqueued_at, timeout_at,"
+        sql.update("INSERT INTO queue_entry (call_id, skill_group, priority, state, enqueued_at, timeout_at,"
                         + " caller_number, called_number, variables, key_trail, exit_reason, ended_at)"
-                        + " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)")
-                .setParameter(1, t.callId()).setParameter(2, t.skillGroup()).setParameter(3, t.priority())
-                .setParameter(4, refused == null ? "WAITING" : "ENDED").setParameter(5, Timestamp.from(now))
-                .setParameter(6, Timestamp.from(now.plusSeconds(Math.max(1, t.queueTimeoutSeconds()))))
-                .setParameter(7, t.callerNumber()).setParameter(8, t.calledNumber())
-                .setParameter(9, new String(Json.write(t.variables() == null ? Map.of() : t.variables()), StandardCharsets.UTF_8))
-                .setParameter(10, new String(Json.write(t.keyTrail() == null ? List.of() : t.keyTrail()), StandardCharsets.UTF_8))
-                .setParameter(11, refused == null ? null : refused.name())
-                .setParameter(12, refused == null ? null : Timestamp.from(now)).executeUpdate();
+                        + " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                t.callId(), t.skillGroup(), t.priority(), refused == null ? "WAITING" : "ENDED", Timestamp.from(now),
+                Timestamp.from(now.plusSeconds(Math.max(1, t.queueTimeoutSeconds()))), t.callerNumber(), t.calledNumber(),
+                new String(Json.write(t.variables() == null ? Map.of() : t.variables()), StandardCharsets.UTF_8),
+                new String(Json.write(t.keyTrail() == null ? List.of() : t.keyTrail()), StandardCharsets.UTF_8),
+                refused == null ? null : refused.name(), refused == null ? null : Timestamp.from(now));
         if (refused != null) {
             outbox.publish(t.callId(), new QueueExited(t.callId(), t.skillGroup(), refused, 0));
             return;
         }
-        int position = ((Number) em.createNativeQuery("UPDATE queue_entry me SET position = (SELECT count(*) FROM queue_entry e"
+        int position = ((Number) sql.single("UPDATE queue_entry me SET position = (SELECT count(*) FROM queue_entry e"
                         + " WHERE e.skill_group = me.skill_group AND e.state = 'WAITING'"
                         + " AND (e.priority > me.priority OR e.priority = me.priority AND e.seq <= me.seq))"
-                        + " WHERE me.call_id = ?1 RETURNING me.position")
-                .setParameter(1, t.callId()).getSingleResult()).intValue();
+                        + " WHERE me.call_id = ?1 RETURNING me.position", t.callId())[0]).intValue();
         outbox.publish(t.callId(), new CallQueued(t.callId(), t.skillGroup(), position, now,
                 estimate(position, secondsPerPosition(facts[4], loggedIn))));
         // a transfer read concurrently may have counted the same place: checked after commit, unless this
@@ -124,11 +119,11 @@ public class Queues {
             return;
         }
         String agent = (String) e[3];
-        em.createNativeQuery("UPDATE queue_entry SET state = 'CONNECTED', connected_agent = ?1, offered_agent = NULL,"
-                + " offer_command_id = NULL, offer_expires_at = NULL, connected_at = ?3 WHERE call_id = ?2").setParameter(1, agent)
-                .setParameter(2, c.callId()).setParameter(3, Timestamp.from(now())).executeUpdate();
-        em.createNativeQuery("UPDATE agent_view SET reserved_call = NULL, active_calls = active_calls + 1"
-                + " WHERE agent_id = ?1 AND reserved_call = ?2").setParameter(1, agent).setParameter(2, c.callId()).executeUpdate();
+        sql.update("UPDATE queue_entry SET state = 'CONNECTED', connected_agent = ?1, offered_agent = NULL,"
+                + " offer_command_id = NULL, offer_expires_at = NULL, connected_at = ?3 WHERE call_id = ?2",
+                agent, c.callId(), Timestamp.from(now()));
+        sql.update("UPDATE agent_view SET reserved_call = NULL, active_calls = active_calls + 1"
+                + " WHERE agent_id = ?1 AND reserved_call = ?2", agent, c.callId());
         outbox.publish(c.callId(), new CallConnected(c.callId(), (String) e[0], agent, waitMillis(e)));
     }
 
@@ -156,8 +151,8 @@ public class Queues {
         if (!"WAITING".equals(e[1]) || Columns.instant(e[6]).isAfter(now())) {
             return false;
         }
-        em.createNativeQuery("UPDATE queue_entry SET state = 'ENDED', exit_reason = 'TIMEOUT', ended_at = ?1 WHERE call_id = ?2")
-                .setParameter(1, Timestamp.from(now())).setParameter(2, callId).executeUpdate();
+        sql.update("UPDATE queue_entry SET state = 'ENDED', exit_reason = 'TIMEOUT', ended_at = ?1 WHERE call_id = ?2",
+                Timestamp.from(now()), callId);
         outbox.publish(callId, new QueueExited(callId, (String) e[0], QueueExitReason.TIMEOUT, waitMillis(e)));
         publishPositions((String) e[0]);
         return true;
@@ -166,9 +161,8 @@ public class Queues {
     /** The offered agent is released and reported; the call waits again at its place, this agent last for it. */
     private void missed(String callId, Object[] e, MissReason reason) {
         String agent = (String) e[3];
-        em.createNativeQuery("UPDATE queue_entry SET state = 'WAITING', offered_agent = NULL, offer_command_id = NULL,"
-                + " offer_expires_at = NULL, missed_agents = array_append(missed_agents, ?1) WHERE call_id = ?2")
-                .setParameter(1, agent).setParameter(2, callId).executeUpdate();
+        sql.update("UPDATE queue_entry SET state = 'WAITING', offered_agent = NULL, offer_command_id = NULL,"
+                + " offer_expires_at = NULL, missed_agents = array_append(missed_agents, ?1) WHERE call_id = ?2", agent, callId);
         release(agent, callId);
         outbox.publish(callId, new AgentMissed(callId, (String) e[0], agent, reason));
     }
@@ -179,15 +173,15 @@ public class Queues {
         Object[] e = lockEntry(callId);
         if (e == null) {
             // most calls end without a transfer; remembered so that a transfer read after the end is not queued
-            em.createNativeQuery("INSERT INTO ended_call (call_id, ended_at) VALUES (?1, ?2) ON CONFLICT DO NOTHING")
-                    .setParameter(1, callId).setParameter(2, Timestamp.from(now())).executeUpdate();
+            sql.update("INSERT INTO ended_call (call_id, ended_at) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+                    callId, Timestamp.from(now()));
             return;
         }
         String state = (String) e[1];
         if ("WAITING".equals(state) || "OFFERED".equals(state)) {
-            em.createNativeQuery("UPDATE queue_entry SET state = 'ENDED', exit_reason = 'ABANDONED', ended_at = ?1,"
-                    + " offered_agent = NULL, offer_command_id = NULL, offer_expires_at = NULL WHERE call_id = ?2")
-                    .setParameter(1, Timestamp.from(now())).setParameter(2, callId).executeUpdate();
+            sql.update("UPDATE queue_entry SET state = 'ENDED', exit_reason = 'ABANDONED', ended_at = ?1,"
+                    + " offered_agent = NULL, offer_command_id = NULL, offer_expires_at = NULL WHERE call_id = ?2",
+                    Timestamp.from(now()), callId);
             if ("OFFERED".equals(state)) {
                 release((String) e[3], callId);
             }
@@ -210,23 +204,21 @@ public class Queues {
     /** Forgets calls that ended a day ago or more (see {@code ended_call}); returns how many. */
     @Transactional
     public int forgetEndedCalls(int limit) {
-        return em.createNativeQuery("DELETE FROM ended_call WHERE call_id IN (SELECT call_id FROM ended_call"
-                        + " WHERE ended_at < ?1 LIMIT ?2 FOR UPDATE SKIP LOCKED)")
-                .setParameter(1, Timestamp.from(now().minus(java.time.Duration.ofDays(1)))).setParameter(2, limit).executeUpdate();
+        return sql.update("DELETE FROM ended_call WHERE call_id IN (SELECT call_id FROM ended_call"
+                        + " WHERE ended_at < ?1 LIMIT ?2 FOR UPDATE SKIP LOCKED)",
+                Timestamp.from(now().minus(java.time.Duration.ofDays(1))), limit);
     }
 
     /** Waiting calls past their queue timeout leave with TIMEOUT; returns how many. */
     @Transactional
     public int timeOut(int limit) {
-        @SuppressWarnings("unchecked")
-        List<String> due = em.createNativeQuery("SELECT call_id FROM queue_entry WHERE state = 'WAITING' AND timeout_at <= ?1"
-                        + " ORDER BY timeout_at LIMIT ?2 FOR UPDATE SKIP LOCKED")
-                .setParameter(1, Timestamp.from(now())).setParameter(2, limit).getResultList();
+        List<String> due = sql.values("SELECT call_id FROM queue_entry WHERE state = 'WAITING' AND timeout_at <= ?1"
+                        + " ORDER BY timeout_at LIMIT ?2 FOR UPDATE SKIP LOCKED", Timestamp.from(now()), limit);
         Set<String> groups = new HashSet<>();
         for (String callId : due) {
             Object[] e = lockEntry(callId);
-            em.createNativeQuery("UPDATE queue_entry SET state = 'ENDED', exit_reason = 'TIMEOUT', ended_at = ?1 WHERE call_id = ?2")
-                    .setParameter(1, Timestamp.from(now())).setParameter(2, callId).executeUpdate();
+            sql.update("UPDATE queue_entry SET state = 'ENDED', exit_reason = 'TIMEOUT', ended_at = ?1 WHERE call_id = ?2",
+                    Timestamp.from(now()), callId);
             outbox.publish(callId, new QueueExited(callId, (String) e[0], QueueExitReason.TIMEOUT, waitMillis(e)));
             groups.add((String) e[0]);
         }
@@ -240,10 +232,9 @@ public class Queues {
      */
     @Transactional
     public int giveUpOffers(int limit) {
-        @SuppressWarnings("unchecked")
-        List<String> due = em.createNativeQuery("SELECT call_id FROM queue_entry WHERE state = 'OFFERED'"
-                        + " AND offer_expires_at <= ?1 ORDER BY offer_expires_at LIMIT ?2 FOR UPDATE SKIP LOCKED")
-                .setParameter(1, Timestamp.from(now())).setParameter(2, limit).getResultList();
+        List<String> due = sql.values("SELECT call_id FROM queue_entry WHERE state = 'OFFERED'"
+                        + " AND offer_expires_at <= ?1 ORDER BY offer_expires_at LIMIT ?2 FOR UPDATE SKIP LOCKED",
+                Timestamp.from(now()), limit);
         Set<String> groups = new HashSet<>();
         for (String callId : due) {
             Object[] e = lockEntry(callId);
@@ -274,31 +265,28 @@ public class Queues {
         boolean changed = false;
         boolean drained = false;
         while (true) {
-            @SuppressWarnings("unchecked")
-            List<Object[]> waiting = em.createNativeQuery("SELECT call_id, caller_number, called_number, variables, key_trail,"
+            List<Object[]> waiting = sql.rows("SELECT call_id, caller_number, called_number, variables, key_trail,"
                             + " enqueued_at FROM queue_entry WHERE skill_group = ?1 AND state = 'WAITING' AND timeout_at > ?3"
-                            + " ORDER BY priority DESC, seq LIMIT ?2 FOR UPDATE SKIP LOCKED")
-                    .setParameter(1, group).setParameter(2, LOOK_AHEAD).setParameter(3, Timestamp.from(now())).getResultList();
+                            + " ORDER BY priority DESC, seq LIMIT ?2 FOR UPDATE SKIP LOCKED",
+                group, LOOK_AHEAD, Timestamp.from(now()));
             if (waiting.isEmpty()) {
                 // none this transaction may take; callers locked by another one (being offered, or their
                 // positions being rewritten) still count
-                drained = (changed || askDrained) && em.createNativeQuery(
-                        "SELECT 1 FROM queue_entry WHERE skill_group = ?1 AND state = 'WAITING' LIMIT 1")
-                        .setParameter(1, group).getResultList().isEmpty();
+                drained = (changed || askDrained) && sql.rows(
+                        "SELECT 1 FROM queue_entry WHERE skill_group = ?1 AND state = 'WAITING' LIMIT 1", group).isEmpty();
                 break;
             }
             Object[] w = waiting.get(0);
             String callId = (String) w[0];
-            @SuppressWarnings("unchecked")
-            List<Object[]> agent = em.createNativeQuery("SELECT a.agent_id, a.endpoint FROM agent_view a"
+            List<Object[]> agent = sql.rows("SELECT a.agent_id, a.endpoint FROM agent_view a"
                             + " JOIN agent_skill_view s ON s.agent_id = a.agent_id AND s.skill_group_id = ?1"
                             + " LEFT JOIN skill_group_view g ON g.id = ?1"
                             + " WHERE a.state = 'READY' AND a.reserved_call IS NULL AND a.endpoint IS NOT NULL"
                             + " AND a.active_calls < COALESCE(g.reception_limit, 1)"
                             // an agent who missed this call comes last: offered it again only when no one else can take it
                             + " ORDER BY a.agent_id = ANY (SELECT unnest(missed_agents) FROM queue_entry WHERE call_id = ?2),"
-                            + " s.priority, a.ready_since NULLS LAST, a.agent_id LIMIT 1 FOR UPDATE OF a SKIP LOCKED")
-                    .setParameter(1, group).setParameter(2, callId).getResultList();
+                            + " s.priority, a.ready_since NULLS LAST, a.agent_id LIMIT 1 FOR UPDATE OF a SKIP LOCKED",
+                group, callId);
             if (agent.isEmpty()) {
                 break; // who may take a call does not depend on the call (missed agents only come last): none for any
             }
@@ -314,12 +302,10 @@ public class Queues {
     private void offer(String group, Object[] w, String agentId, String endpoint) {
         String callId = (String) w[0];
         String commandId = UUID.randomUUID().toString();
-        em.createNativeQuery("UPDATE agent_view SET reserved_call = ?1 WHERE agent_id = ?2")
-                .setParameter(1, callId).setParameter(2, agentId).executeUpdate();
-        em.createNativeQuery("UPDATE queue_entry SET state = 'OFFERED', offered_agent = ?1, offer_command_id = ?2,"
-                + " position = NULL, offer_expires_at = ?4 WHERE call_id = ?3").setParameter(1, agentId)
-                .setParameter(2, commandId).setParameter(3, callId)
-                .setParameter(4, Timestamp.from(now().plus(config.ringTimeout()).plus(config.offerGrace()))).executeUpdate();
+        sql.update("UPDATE agent_view SET reserved_call = ?1 WHERE agent_id = ?2", callId, agentId);
+        sql.update("UPDATE queue_entry SET state = 'OFFERED', offered_agent = ?1, offer_command_id = ?2,"
+                + " position = NULL, offer_expires_at = ?4 WHERE call_id = ?3",
+                agentId, commandId, callId, Timestamp.from(now().plus(config.ringTimeout()).plus(config.offerGrace())));
         String caller = (String) w[1];
         outbox.publish(callId, new ConnectAgent(commandId, callId, agentId, endpoint,
                 (int) Math.max(1, config.ringTimeout().toSeconds()), caller == null || caller.isEmpty() ? null : caller));
@@ -356,15 +342,13 @@ public class Queues {
      */
     @Transactional(Transactional.TxType.REQUIRES_NEW)
     public int republishPositions(String group) {
-        @SuppressWarnings("unchecked")
-        List<Object[]> moved = em.createNativeQuery("WITH ranked AS (SELECT call_id, row_number() OVER"
+        List<Object[]> moved = sql.rows("WITH ranked AS (SELECT call_id, row_number() OVER"
                         + " (ORDER BY priority DESC, seq) AS pos FROM queue_entry WHERE skill_group = ?1 AND state = 'WAITING'),"
                         + " changed AS (SELECT e.call_id, r.pos FROM queue_entry e JOIN ranked r ON r.call_id = e.call_id"
                         + " WHERE e.state = 'WAITING' AND e.position IS DISTINCT FROM r.pos ORDER BY r.pos LIMIT " + POSITIONS_PER_PASS
                         + " FOR UPDATE OF e SKIP LOCKED)"
                         + " UPDATE queue_entry q SET position = c.pos FROM changed c WHERE q.call_id = c.call_id"
-                        + " RETURNING q.call_id, c.pos")
-                .setParameter(1, group).getResultList();
+                        + " RETURNING q.call_id, c.pos", group);
         if (!moved.isEmpty()) {
             double perPosition = secondsPerPosition(group);
             moved.sort(java.util.Comparator.comparingLong(m -> ((Number) m[1]).longValue()));
@@ -377,9 +361,9 @@ public class Queues {
         if (moved.size() == POSITIONS_PER_PASS) {
             return moved.size(); // more to do: the caller runs the next chunk in a transaction of its own
         }
-        boolean left = !em.createNativeQuery("SELECT 1 FROM (SELECT position, row_number() OVER (ORDER BY priority DESC, seq) AS pos"
-                        + " FROM queue_entry WHERE skill_group = ?1 AND state = 'WAITING') w WHERE w.position IS DISTINCT FROM w.pos LIMIT 1")
-                .setParameter(1, group).getResultList().isEmpty();
+        boolean left = !sql.rows("SELECT 1 FROM (SELECT position, row_number() OVER (ORDER BY priority DESC, seq) AS pos"
+                        + " FROM queue_entry WHERE skill_group = ?1 AND state = 'WAITING') w WHERE w.position IS DISTINCT FROM w.pos LIMIT 1",
+                group).isEmpty();
         if (left) {
             AfterCommit.run(transactions, () -> movedGroups.add(group)); // locked rows, or moved meanwhile: next pass
         }
@@ -414,9 +398,7 @@ public class Queues {
     /** At start: every group with waiting callers, whose positions a crash may have left unpublished. */
     @Transactional
     public void markGroupsWithCallers() {
-        @SuppressWarnings("unchecked")
-        List<String> groups = em.createNativeQuery("SELECT DISTINCT skill_group FROM queue_entry WHERE state = 'WAITING'")
-                .getResultList();
+        List<String> groups = sql.values("SELECT DISTINCT skill_group FROM queue_entry WHERE state = 'WAITING'");
         movedGroups.addAll(groups);
     }
 
@@ -425,10 +407,9 @@ public class Queues {
      * answered calls ({@value #DEFAULT_TALK_SECONDS} s until it has some) over its agents logged in.
      */
     private double secondsPerPosition(String group) {
-        Object[] r = (Object[]) em.createNativeQuery("SELECT (" + recentTalkSeconds("?1") + "),"
+        Object[] r = sql.single("SELECT (" + recentTalkSeconds("?1") + "),"
                         + " (SELECT count(*) FROM agent_skill_view s JOIN agent_view a ON a.agent_id = s.agent_id"
-                        + " WHERE s.skill_group_id = ?1 AND a.state <> 'OFFLINE')")
-                .setParameter(1, group).getSingleResult();
+                        + " WHERE s.skill_group_id = ?1 AND a.state <> 'OFFLINE')", group);
         return secondsPerPosition(r[0], ((Number) r[1]).longValue());
     }
 
@@ -449,31 +430,23 @@ public class Queues {
     }
 
     private void endConnected(String callId, String agent) {
-        em.createNativeQuery("UPDATE queue_entry SET state = 'ENDED', ended_at = ?1 WHERE call_id = ?2")
-                .setParameter(1, Timestamp.from(now())).setParameter(2, callId).executeUpdate();
-        em.createNativeQuery("UPDATE agent_view SET active_calls = GREATEST(0, active_calls - 1) WHERE agent_id = ?1")
-                .setParameter(1, agent).executeUpdate();
+        sql.update("UPDATE queue_entry SET state = 'ENDED', ended_at = ?1 WHERE call_id = ?2", Timestamp.from(now()), callId);
+        sql.update("UPDATE agent_view SET active_calls = GREATEST(0, active_calls - 1) WHERE agent_id = ?1", agent);
     }
 
     private void release(String agent, String callId) {
-        em.createNativeQuery("UPDATE agent_view SET reserved_call = NULL WHERE agent_id = ?1 AND reserved_call = ?2")
-                .setParameter(1, agent).setParameter(2, callId).executeUpdate();
+        sql.update("UPDATE agent_view SET reserved_call = NULL WHERE agent_id = ?1 AND reserved_call = ?2", agent, callId);
     }
 
     /** {skill_group, state, enqueued_at, offered_agent, offer_command_id, connected_agent, timeout_at}, locked; null when unknown. */
     private Object[] lockEntry(String callId) {
-        @SuppressWarnings("unchecked")
-        List<Object[]> rows = em.createNativeQuery("SELECT skill_group, state, enqueued_at, offered_agent, offer_command_id,"
-                + " connected_agent, timeout_at FROM queue_entry WHERE call_id = ?1 FOR UPDATE").setParameter(1, callId).getResultList();
+        List<Object[]> rows = sql.rows("SELECT skill_group, state, enqueued_at, offered_agent, offer_command_id,"
+                + " connected_agent, timeout_at FROM queue_entry WHERE call_id = ?1 FOR UPDATE", callId);
         return rows.isEmpty() ? null : rows.get(0);
     }
 
     private static long waitMillis(Object[] e) {
         return Math.max(0, ChronoUnit.MILLIS.between(Columns.instant(e[2]), now()));
-    }
-
-    private long count(String sql, String param) {
-        return ((Number) em.createNativeQuery(sql).setParameter(1, param).getSingleResult()).longValue();
     }
 
     private static Instant now() {
