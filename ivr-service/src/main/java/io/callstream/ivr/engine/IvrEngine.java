@@ -53,6 +53,7 @@ import io.callstream.ivr.flow.NodeDocument;
 import io.callstream.ivr.flow.NodeType;
 import io.callstream.ivr.records.CallRecords;
 import io.callstream.ivr.service.FlowService;
+import io.callstream.servicekit.consumer.EventHandler;
 import io.callstream.servicekit.consumer.IncomingEvent;
 import io.callstream.servicekit.outbox.Outbox;
 import io.callstream.servicekit.tx.AfterCommit;
@@ -173,6 +174,15 @@ public class IvrEngine {
 
     private void afterCommit(Runnable task) {
         AfterCommit.run(transactions, task);
+    }
+
+    /** The sessions these events will move, read with the transaction's processed-event insert. */
+    public EventHandler.Prefetch prefetch(List<IncomingEvent> events) {
+        List<String> calls = new java.util.ArrayList<>(events.size());
+        for (IncomingEvent e : events) {
+            calls.add(e.subject()); // call and routing events are keyed, and their subject is, by call id
+        }
+        return sessions.prefetch(calls);
     }
 
     /** One call event, inside the consumer's transaction. */

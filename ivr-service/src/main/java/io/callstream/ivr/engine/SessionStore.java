@@ -2,6 +2,7 @@ package io.callstream.ivr.engine;
 
 import io.callstream.contracts.ivr.KeyPress;
 import io.callstream.ivr.domain.IvrSession;
+import io.callstream.servicekit.consumer.EventHandler;
 import io.callstream.servicekit.tx.Columns;
 import io.callstream.servicekit.tx.CommitWrites;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -14,7 +15,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -32,7 +35,8 @@ import java.util.UUID;
  * <p>Why: a step of the engine was a Hibernate query for the session, Hibernate's flush of it (an update,
  * plus an insert per key press) and the outbox's insert, each a round trip, and Hibernate's
  * machinery around the query and the flush took more of ivr-service's CPU than the statements did. A
- * step is now the processed-event insert, the session read and one write before the commit.
+ * step is now the processed-event insert with the session read ({@link #prefetch}, one round trip), one
+ * write, and the commit.
  *
  * <p>A session changed by another transaction since it was read (an HTTP result, a queue announcement
  * and a call event racing) is not overwritten: its row version no longer matches, and the commit fails
@@ -48,6 +52,7 @@ class SessionStore {
             + " announce_at, started_at, updated_at, row_version";
     /** {@code call_id} is unique: a call has at most one session, running or ended. */
     private static final String BY_CALL = "SELECT " + COLUMNS + " FROM ivr_session WHERE call_id = ?";
+    private static final String BY_CALLS = "SELECT " + COLUMNS + " FROM ivr_session WHERE call_id = ANY (?::text[])";
     private static final String DUE = "SELECT " + COLUMNS + " FROM ivr_session WHERE announce_at <= ?::timestamptz"
             + " ORDER BY announce_at LIMIT ? FOR UPDATE SKIP LOCKED";
     private static final String WAITING_FOR_HTTP = "SELECT " + COLUMNS + " FROM ivr_session"
@@ -98,6 +103,28 @@ class SessionStore {
         return s;
     }
 
+    /**
+     * The sessions of these calls, read in the round trip that records the transaction's events as
+     * processed (servicekit's {@link EventHandler.Prefetch}): {@link #ofCall} then finds them, or that a
+     * call has none, without a query of its own. Null when there is no call to read.
+     */
+    EventHandler.Prefetch prefetch(Collection<String> callIds) {
+        String[] ids = callIds.stream().filter(Objects::nonNull).distinct().toArray(String[]::new);
+        if (ids.length == 0) {
+            return null;
+        }
+        return new EventHandler.Prefetch(BY_CALLS, (c, ps, first) -> ps.setArray(first, c.createArrayOf("text", ids)), rs -> {
+            Tx tx = tx();
+            while (rs.next()) {
+                IvrSession s = session(rs);
+                tx.byCall.putIfAbsent(s.callId, new Tracked(s, false));
+            }
+            for (String id : ids) {
+                tx.byCall.putIfAbsent(id, null); // no session (yet): what ofCall would have found
+            }
+        });
+    }
+
     /** A new session, inserted as the transaction commits (with whatever the engine changes on it before that). */
     void created(IvrSession s) {
         tx().byCall.put(s.callId, new Tracked(s, true));
@@ -130,7 +157,7 @@ class SessionStore {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     all.add(new Press(sessionId, rs.getInt(1), new KeyPress(rs.getString(2), rs.getString(3), rs.getString(4),
-                            Columns.instant(rs.getObject(5, java.time.OffsetDateTime.class)))));
+                            Columns.instant(rs.getObject(5, OffsetDateTime.class)))));
                 }
             }
         } catch (SQLException e) {
@@ -306,6 +333,24 @@ class SessionStore {
         return held;
     }
 
+    /** A row of {@link #COLUMNS}. */
+    private static IvrSession session(ResultSet rs) throws SQLException {
+        IvrSession s = new IvrSession();
+        s.id = rs.getObject(1, UUID.class);
+        s.callId = rs.getString(2);
+        s.flowId = rs.getObject(3, UUID.class);
+        s.flowVersion = rs.getInt(4);
+        s.nodeId = rs.getString(5);
+        s.status = rs.getString(6);
+        s.state = rs.getString(7);
+        s.pendingCommand = rs.getString(8);
+        s.announceAt = Columns.instant(rs.getObject(9, OffsetDateTime.class));
+        s.startedAt = Columns.instant(rs.getObject(10, OffsetDateTime.class));
+        s.updatedAt = Columns.instant(rs.getObject(11, OffsetDateTime.class));
+        s.rowVersion = rs.getInt(12);
+        return s;
+    }
+
     @FunctionalInterface
     private interface Params {
         void set(Connection c, PreparedStatement ps) throws SQLException;
@@ -317,20 +362,7 @@ class SessionStore {
             List<IvrSession> found = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    IvrSession s = new IvrSession();
-                    s.id = rs.getObject(1, UUID.class);
-                    s.callId = rs.getString(2);
-                    s.flowId = rs.getObject(3, UUID.class);
-                    s.flowVersion = rs.getInt(4);
-                    s.nodeId = rs.getString(5);
-                    s.status = rs.getString(6);
-                    s.state = rs.getString(7);
-                    s.pendingCommand = rs.getString(8);
-                    s.announceAt = Columns.instant(rs.getObject(9, java.time.OffsetDateTime.class));
-                    s.startedAt = Columns.instant(rs.getObject(10, java.time.OffsetDateTime.class));
-                    s.updatedAt = Columns.instant(rs.getObject(11, java.time.OffsetDateTime.class));
-                    s.rowVersion = rs.getInt(12);
-                    found.add(s);
+                    found.add(session(rs));
                 }
             }
             return found;

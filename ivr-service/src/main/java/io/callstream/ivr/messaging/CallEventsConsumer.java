@@ -4,6 +4,7 @@ import io.callstream.contracts.Topics;
 import io.callstream.contracts.call.CallStarted;
 import io.callstream.ivr.engine.IvrEngine;
 import io.callstream.ivr.records.CallRecords;
+import io.callstream.servicekit.consumer.EventHandler;
 import io.callstream.servicekit.consumer.IncomingEvent;
 import io.callstream.servicekit.consumer.EventStreams;
 import io.quarkus.runtime.StartupEvent;
@@ -36,7 +37,17 @@ public class CallEventsConsumer {
 
     /** The step time (event taken off Kafka → step committed) is servicekit's {@code callstream.events.process{stream="ivr-engine"}}. */
     void start(@Observes StartupEvent ignored) {
-        streams.start("ivr-engine", "ivr-service", List.of(Topics.CALL_EVENTS, Topics.ROUTING_EVENTS), threads, this::handle);
+        streams.start("ivr-engine", "ivr-service", List.of(Topics.CALL_EVENTS, Topics.ROUTING_EVENTS), threads, new EventHandler() {
+            @Override
+            public void accept(IncomingEvent event) {
+                handle(event);
+            }
+
+            @Override
+            public Prefetch prefetch(List<IncomingEvent> events) {
+                return engine.prefetch(events); // the calls' sessions, in the processed-event insert's round trip
+            }
+        });
     }
 
     /**

@@ -21,7 +21,8 @@ import java.util.function.Consumer;
 
 /**
  * Applies each Kafka record once: the handler runs in a transaction that also records the event id,
- * so a redelivered event is skipped and a failed one leaves nothing behind. A record that is not a
+ * so a redelivered event is skipped and a failed one leaves nothing behind. An {@link EventHandler}'s
+ * prefetch query runs in the same round trip as that record. A record that is not a
  * readable CloudEvent fails at once; one whose handler keeps failing fails after
  * {@code callstream.consumer.max-attempts}. Either way the exception reaches the Kafka connector, whose
  * dead-letter failure strategy parks the record on {@code callstream.dlq.<service>} and goes on.
@@ -51,7 +52,8 @@ public class IdempotentConsumer {
         for (int attempt = 1; attempt <= config.consumer().maxAttempts(); attempt++) {
             try {
                 QuarkusTransaction.requiringNew().run(() -> {
-                    if (processed.markProcessed(consumer, event.id())) {
+                    EventHandler.Prefetch prefetch = handler instanceof EventHandler h ? h.prefetch(List.of(event)) : null;
+                    if (!processed.markProcessed(consumer, List.of(event.id()), prefetch).isEmpty()) {
                         handler.accept(event);
                     }
                 });
@@ -81,7 +83,8 @@ public class IdempotentConsumer {
         try {
             QuarkusTransaction.requiringNew().run(() -> {
                 // one statement records the batch's ids; each new one is applied once, in order
-                Set<String> fresh = processed.markProcessed(consumer, events.stream().map(IncomingEvent::id).toList());
+                Set<String> fresh = processed.markProcessed(consumer, events.stream().map(IncomingEvent::id).toList(),
+                        handler instanceof EventHandler h ? h.prefetch(events) : null);
                 for (IncomingEvent event : events) {
                     if (fresh.remove(event.id())) {
                         handler.accept(event);

@@ -33,7 +33,7 @@ public class ProcessedEvents {
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public boolean markProcessed(String consumer, String eventId) {
-        return !insert(consumer, List.of(eventId)).isEmpty();
+        return !insert(consumer, List.of(eventId), null).isEmpty();
     }
 
     /**
@@ -43,7 +43,16 @@ public class ProcessedEvents {
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public Set<String> markProcessed(String consumer, Collection<String> eventIds) {
-        return insert(consumer, new LinkedHashSet<>(eventIds));
+        return insert(consumer, new LinkedHashSet<>(eventIds), null);
+    }
+
+    /**
+     * {@link #markProcessed(String, Collection)}, and {@code prefetch}'s query in the same round trip (one
+     * multi-statement prepared statement): its rows go to its reader before this returns.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public Set<String> markProcessed(String consumer, Collection<String> eventIds, EventHandler.Prefetch prefetch) {
+        return insert(consumer, new LinkedHashSet<>(eventIds), prefetch);
     }
 
     /**
@@ -53,14 +62,27 @@ public class ProcessedEvents {
      * bookkeeping) took more CPU than the statement's own execution (async-profiler under ivr-load: 322
      * against 192 samples).
      */
-    private Set<String> insert(String consumer, Collection<String> distinctIds) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement insert = c.prepareStatement(INSERT)) {
+    private Set<String> insert(String consumer, Collection<String> distinctIds, EventHandler.Prefetch prefetch) {
+        String sql = prefetch == null ? INSERT : INSERT + ";\n" + prefetch.sql();
+        try (Connection c = dataSource.getConnection(); PreparedStatement insert = c.prepareStatement(sql)) {
             insert.setString(1, consumer);
             insert.setArray(2, c.createArrayOf("text", distinctIds.toArray()));
+            if (prefetch != null) {
+                prefetch.binder().bind(c, insert, 3);
+            }
+            insert.execute();
             Set<String> fresh = new HashSet<>();
-            try (ResultSet rs = insert.executeQuery()) {
+            try (ResultSet rs = insert.getResultSet()) {
                 while (rs.next()) {
                     fresh.add(rs.getString(1));
+                }
+            }
+            if (prefetch != null) {
+                if (!insert.getMoreResults()) {
+                    throw new IllegalStateException("the prefetch query returned no rows: " + prefetch.sql());
+                }
+                try (ResultSet rs = insert.getResultSet()) {
+                    prefetch.reader().read(rs);
                 }
             }
             return fresh;

@@ -132,6 +132,48 @@ class IdempotentConsumerTest {
         assertEquals(List.of("young-0", "young-1"), left);
     }
     @Test
+    void anEventHandlersPrefetchIsReadInTheSameTransactionBeforeTheEventsAreApplied() {
+        String key = "prefetch-" + UUID.randomUUID();
+        IncomingEvent first = new IncomingEvent(envelope(key, new EffectRequest("first", false)));
+        IncomingEvent second = new IncomingEvent(envelope(key, new EffectRequest("second", false)));
+        List<String> seen = new ArrayList<>();
+        EventHandler handler = new EventHandler() {
+            @Override
+            public void accept(IncomingEvent e) {
+                seen.add("applied " + e.id());
+            }
+
+            @Override
+            public Prefetch prefetch(List<IncomingEvent> events) {
+                // the processed-event rows are this statement's neighbours: the read sees what the insert wrote
+                return new Prefetch("SELECT event_id FROM processed_event WHERE consumer = 'prefetch-test'"
+                        + " AND event_id = ANY (?::text[]) ORDER BY event_id",
+                        (c, ps, first) -> ps.setArray(first, c.createArrayOf("text",
+                                events.stream().map(IncomingEvent::id).toArray())),
+                        rows -> {
+                            List<String> ids = new ArrayList<>();
+                            while (rows.next()) {
+                                ids.add(rows.getString(1));
+                            }
+                            seen.add("read " + ids.size());
+                        });
+            }
+        };
+        assertTrue(consumer.processBatch("prefetch-test", List.of(first, second), handler));
+        assertEquals(List.of("read 2", "applied " + first.id(), "applied " + second.id()), seen);
+
+        seen.clear();
+        assertTrue(consumer.processBatch("prefetch-test", List.of(first), handler)); // a duplicate: read, not applied
+        assertEquals(List.of("read 1"), seen);
+
+        seen.clear();
+        IncomingEvent third = new IncomingEvent(envelope(key, new EffectRequest("third", false)));
+        consumer.process("prefetch-test", polled(third.envelope()), handler); // one record: the same round trip
+
+        assertEquals(List.of("read 1", "applied " + third.id()), seen);
+    }
+
+    @Test
     void aBatchWhoseHandlerFailsLeavesNoEventRecorded() {
         String key = "batch-fail-" + UUID.randomUUID();
         IncomingEvent ok = new IncomingEvent(envelope(key, new EffectRequest("ok", false)));
@@ -157,5 +199,11 @@ class IdempotentConsumerTest {
         return ((Number) QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
                 "SELECT count(*) FROM widget_effect WHERE event_id = ?1").setParameter(1, eventId)
                 .getSingleResult())).longValue();
+    }
+
+    /** The record a poll would hand over for {@code e}. */
+    private static ConsumerRecord<String, byte[]> polled(EventEnvelope e) {
+        return new ConsumerRecord<>(IN, 0, 0L, System.currentTimeMillis(), org.apache.kafka.common.record.TimestampType.CREATE_TIME,
+                -1, -1, e.subject(), e.data(), io.callstream.contracts.cloudevents.CloudEventsKafka.headers(e), java.util.Optional.empty());
     }
 }
