@@ -36,6 +36,7 @@ public final class LocalPostgres {
             // diagnosis of a benchmark: which statements the services run, how often, how long
             // (CREATE EXTENSION pg_stat_statements in a database, as the postgres user, to read them)
             builder.setServerConfig("shared_preload_libraries", "pg_stat_statements");
+            builder.setServerConfig("pg_stat_statements.track_planning", "on"); // planning time too: a custom plan per execution shows
         }
         EmbeddedPostgres pg = builder.start();
         CountDownLatch stopped = new CountDownLatch(1);
