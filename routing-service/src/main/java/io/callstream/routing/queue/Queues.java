@@ -17,6 +17,7 @@ import io.callstream.contracts.routing.QueueExitReason;
 import io.callstream.contracts.routing.QueueExited;
 import io.callstream.contracts.routing.QueuePositionChanged;
 import io.callstream.routing.config.RoutingConfig;
+import io.callstream.servicekit.consumer.EventHandler;
 import io.callstream.servicekit.outbox.Outbox;
 import io.callstream.servicekit.tx.AfterCommit;
 import io.callstream.servicekit.tx.Columns;
@@ -438,10 +439,48 @@ public class Queues {
         sql.update("UPDATE agent_view SET reserved_call = NULL WHERE agent_id = ?1 AND reserved_call = ?2", agent, callId);
     }
 
+    private static final String ENTRY_COLUMNS = "skill_group, state, enqueued_at, offered_agent, offer_command_id,"
+            + " connected_agent, timeout_at";
+    private static final Object PREFETCHED = new Object();
+
+    /**
+     * The queue entries these events' calls have, locked, read in the round trip that records the
+     * transaction's events as processed (servicekit {@link EventHandler.Prefetch}); {@link #lockEntry} takes
+     * each once. The same lock, taken at the same point (before anything else the event locks), one round
+     * trip fewer. Null when no call is to read.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public EventHandler.Prefetch prefetchEntries(List<String> callIds) {
+        String[] ids = callIds.stream().filter(java.util.Objects::nonNull).distinct().toArray(String[]::new);
+        if (ids.length == 0) {
+            return null;
+        }
+        return new EventHandler.Prefetch("SELECT call_id, " + ENTRY_COLUMNS + " FROM queue_entry WHERE call_id = ANY (?::text[])"
+                + " ORDER BY call_id FOR UPDATE", (c, ps, first) -> ps.setArray(first, c.createArrayOf("text", ids)), rows -> {
+            Map<String, Object[]> entries = new java.util.HashMap<>();
+            for (String id : ids) {
+                entries.put(id, null); // no entry: what lockEntry would have found
+            }
+            int columns = rows.getMetaData().getColumnCount();
+            while (rows.next()) {
+                Object[] e = new Object[columns - 1];
+                for (int i = 1; i < columns; i++) {
+                    e[i - 1] = rows.getObject(i + 1);
+                }
+                entries.put(rows.getString(1), e);
+            }
+            transactions.putResource(PREFETCHED, entries);
+        });
+    }
+
     /** {skill_group, state, enqueued_at, offered_agent, offer_command_id, connected_agent, timeout_at}, locked; null when unknown. */
     private Object[] lockEntry(String callId) {
-        List<Object[]> rows = sql.rows("SELECT skill_group, state, enqueued_at, offered_agent, offer_command_id,"
-                + " connected_agent, timeout_at FROM queue_entry WHERE call_id = ?1 FOR UPDATE", callId);
+        @SuppressWarnings("unchecked")
+        Map<String, Object[]> prefetched = (Map<String, Object[]>) transactions.getResource(PREFETCHED);
+        if (prefetched != null && prefetched.containsKey(callId)) {
+            return prefetched.remove(callId); // once: after this transaction changes the entry, it is read again
+        }
+        List<Object[]> rows = sql.rows("SELECT " + ENTRY_COLUMNS + " FROM queue_entry WHERE call_id = ?1 FOR UPDATE", callId);
         return rows.isEmpty() ? null : rows.get(0);
     }
 
