@@ -10,7 +10,11 @@ import jakarta.persistence.Version;
 import java.time.Instant;
 import java.util.UUID;
 
-/** A call's IVR session: its flow version, current node, the command it waits for, and its state (JSON). */
+/**
+ * A call's IVR session: its flow version, current node, the command it waits for, and its state (JSON).
+ * Mapped for reading (REST, the flows' in-use check, tests); the engine reads and writes sessions through
+ * {@code engine.SessionStore} in plain JDBC and never hands one to Hibernate.
+ */
 @Entity
 @Table(name = "ivr_session")
 public class IvrSession extends PanacheEntityBase {
