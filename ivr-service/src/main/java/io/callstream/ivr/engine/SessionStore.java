@@ -234,7 +234,7 @@ class SessionStore {
             // the columns as they are now (the binders run after this returns, when the row versions have moved on)
             if (!inserts.isEmpty()) {
                 Object[][] col = insertColumns(inserts);
-                batch.add(INSERT, (c, ps, first) -> bind(c, ps, first, INSERT_TYPES, col), CommitWrites.Written.ANY);
+                batch.add(INSERT, CommitWrites.arrays(INSERT_TYPES, col), CommitWrites.Written.ANY);
             }
             for (Tracked t : updates) {
                 IvrSession s = t.session;
@@ -254,7 +254,7 @@ class SessionStore {
             }
             if (!presses.isEmpty()) {
                 Object[][] col = pressColumns(presses);
-                batch.add(INSERT_KEYS, (c, ps, first) -> bind(c, ps, first, PRESS_TYPES, col), CommitWrites.Written.ANY);
+                batch.add(INSERT_KEYS, CommitWrites.arrays(PRESS_TYPES, col), CommitWrites.Written.ANY);
                 presses.clear();
             }
             for (Tracked t : inserts) {
@@ -300,13 +300,6 @@ class SessionStore {
                 col[5][i] = text(p.press.at());
             }
             return col;
-        }
-
-        private static int bind(Connection c, PreparedStatement ps, int first, String[] types, Object[][] col) throws SQLException {
-            for (int k = 0; k < col.length; k++) {
-                ps.setArray(first + k, c.createArrayOf(types[k], col[k]));
-            }
-            return first + col.length;
         }
 
         private static String text(Instant at) {

@@ -31,6 +31,8 @@ import java.util.Set;
 public class RoutingConsumer {
     static final Set<String> TYPES = Set.of(TransferRequested.TYPE, AgentConnected.TYPE, DialFailed.TYPE,
             BridgeEnded.TYPE, CallEnded.TYPE, AgentStateChanged.TYPE, AgentProfileChanged.TYPE, SkillGroupChanged.TYPE);
+    /** The call events whose first statement locks their call's queue entry (read ahead: {@link #prefetchEntries}). */
+    private static final Set<String> ENTRY_FIRST = Set.of(AgentConnected.TYPE, DialFailed.TYPE, BridgeEnded.TYPE, CallEnded.TYPE);
 
     /**
      * Transfers first: a poll's partitions with a transfer request are applied before the others, so that
@@ -84,8 +86,6 @@ public class RoutingConsumer {
         }
         return calls.isEmpty() ? null : queues.prefetchEntries(calls);
     }
-
-    private static final Set<String> ENTRY_FIRST = Set.of(AgentConnected.TYPE, DialFailed.TYPE, BridgeEnded.TYPE, CallEnded.TYPE);
 
     void handle(IncomingEvent event) {
         switch (event.type()) {

@@ -52,8 +52,7 @@ public class IdempotentConsumer {
         for (int attempt = 1; attempt <= config.consumer().maxAttempts(); attempt++) {
             try {
                 QuarkusTransaction.requiringNew().run(() -> {
-                    EventHandler.Prefetch prefetch = handler instanceof EventHandler h ? h.prefetch(List.of(event)) : null;
-                    if (!processed.markProcessed(consumer, List.of(event.id()), prefetch).isEmpty()) {
+                    if (!processed.markProcessed(consumer, List.of(event.id()), prefetch(handler, List.of(event))).isEmpty()) {
                         handler.accept(event);
                     }
                 });
@@ -84,7 +83,7 @@ public class IdempotentConsumer {
             QuarkusTransaction.requiringNew().run(() -> {
                 // one statement records the batch's ids; each new one is applied once, in order
                 Set<String> fresh = processed.markProcessed(consumer, events.stream().map(IncomingEvent::id).toList(),
-                        handler instanceof EventHandler h ? h.prefetch(events) : null);
+                        prefetch(handler, events));
                 for (IncomingEvent event : events) {
                     if (fresh.remove(event.id())) {
                         handler.accept(event);
@@ -96,6 +95,11 @@ public class IdempotentConsumer {
             LOG.infof("%s: a batch of %d events failed (%s); applying them one by one", consumer, events.size(), e.toString());
             return false;
         }
+    }
+
+    /** What an {@link EventHandler} reads with the processed-event insert; a plain consumer reads nothing ahead. */
+    private static EventHandler.Prefetch prefetch(Consumer<IncomingEvent> handler, List<IncomingEvent> events) {
+        return handler instanceof EventHandler h ? h.prefetch(events) : null;
     }
 
     private static void pause(long millis) {

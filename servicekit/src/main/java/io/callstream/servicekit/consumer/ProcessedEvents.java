@@ -28,27 +28,11 @@ public class ProcessedEvents {
     }
 
     /**
-     * Records that {@code consumer} applies {@code eventId} in the current transaction; false if it
-     * already did (then the caller must do nothing). The row commits or rolls back with the effect.
-     */
-    @Transactional(Transactional.TxType.MANDATORY)
-    public boolean markProcessed(String consumer, String eventId) {
-        return !insert(consumer, List.of(eventId), null).isEmpty();
-    }
-
-    /**
-     * {@link #markProcessed(String, String)} for several events in one statement; returns the ids this
-     * consumer had not applied yet (each once, however often it is in {@code eventIds}), as a set the
-     * caller may change.
-     */
-    @Transactional(Transactional.TxType.MANDATORY)
-    public Set<String> markProcessed(String consumer, Collection<String> eventIds) {
-        return insert(consumer, new LinkedHashSet<>(eventIds), null);
-    }
-
-    /**
-     * {@link #markProcessed(String, Collection)}, and {@code prefetch}'s query in the same round trip (one
-     * multi-statement prepared statement): its rows go to its reader before this returns.
+     * Records that {@code consumer} applies {@code eventIds} in the current transaction, in one statement;
+     * returns the ids it had not applied yet (each once, however often it is in {@code eventIds}), as a set
+     * the caller may change — for the others the caller must do nothing. The rows commit or roll back with
+     * the effect. {@code prefetch}'s query, when not null, runs in the same round trip (one multi-statement
+     * prepared statement); its rows go to its reader before this returns.
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public Set<String> markProcessed(String consumer, Collection<String> eventIds, EventHandler.Prefetch prefetch) {

@@ -33,6 +33,7 @@ public class Outbox {
     private static final Object WAKE_REGISTERED = new Object();
     private static final Object ROWS = new Object();
     private static final int ROWS_PER_STATEMENT = 500;
+    private static final String[] COLUMN_TYPES = {"uuid", "text", "text", "text", "text", "text", "text"};
     /** One statement for any number of rows (arrays, not one parameter per value), in the order they were published. */
     private static final String INSERT = "INSERT INTO outbox_message (id, topic, message_key, type, source, occurred_at, payload)"
             + " SELECT id, topic, message_key, type, source, occurred_at::timestamptz, payload"
@@ -106,26 +107,20 @@ public class Outbox {
         @Override
         public void prepare(CommitWrites.Batch batch) {
             for (int from = 0; from < pending.size(); from += ROWS_PER_STATEMENT) {
-                List<OutboxMessage> rows = List.copyOf(pending.subList(from, Math.min(pending.size(), from + ROWS_PER_STATEMENT)));
-                batch.add(INSERT, (c, insert, first) -> {
-                    int n = rows.size();
-                    Object[][] columns = new Object[7][n];
-                    for (int i = 0; i < n; i++) {
-                        OutboxMessage m = rows.get(i);
-                        columns[0][i] = m.id;
-                        columns[1][i] = m.topic;
-                        columns[2][i] = m.key;
-                        columns[3][i] = m.type;
-                        columns[4][i] = m.source;
-                        columns[5][i] = m.occurredAt.toString();
-                        columns[6][i] = m.payload;
-                    }
-                    insert.setArray(first, c.createArrayOf("uuid", columns[0]));
-                    for (int col = 1; col < 7; col++) {
-                        insert.setArray(first + col, c.createArrayOf("text", columns[col]));
-                    }
-                    return first + 7;
-                }, CommitWrites.Written.ANY);
+                List<OutboxMessage> rows = pending.subList(from, Math.min(pending.size(), from + ROWS_PER_STATEMENT));
+                int n = rows.size();
+                Object[][] columns = new Object[7][n];
+                for (int i = 0; i < n; i++) {
+                    OutboxMessage m = rows.get(i);
+                    columns[0][i] = m.id;
+                    columns[1][i] = m.topic;
+                    columns[2][i] = m.key;
+                    columns[3][i] = m.type;
+                    columns[4][i] = m.source;
+                    columns[5][i] = m.occurredAt.toString();
+                    columns[6][i] = m.payload;
+                }
+                batch.add(INSERT, CommitWrites.arrays(COLUMN_TYPES, columns), CommitWrites.Written.ANY);
             }
             pending.clear();
         }

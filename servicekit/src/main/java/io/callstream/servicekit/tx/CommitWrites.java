@@ -50,6 +50,22 @@ public class CommitWrites {
         int bind(Connection c, PreparedStatement ps, int first) throws SQLException;
     }
 
+    /**
+     * A binder of whole columns as arrays ({@code unnest(?::uuid[], ?::text[], …)}): column {@code k}, of SQL
+     * array element type {@code types[k]}, from parameter {@code first + k}. The values are taken as they are now.
+     */
+    public static Binder arrays(String[] types, Object[][] columns) {
+        if (types.length != columns.length) {
+            throw new IllegalArgumentException(types.length + " types for " + columns.length + " columns");
+        }
+        return (c, ps, first) -> {
+            for (int k = 0; k < columns.length; k++) {
+                ps.setArray(first + k, c.createArrayOf(types[k], columns[k]));
+            }
+            return first + columns.length;
+        };
+    }
+
     /** Told a statement's update count once the batch ran; may throw (a lost update) to roll back. */
     @FunctionalInterface
     public interface Written {
