@@ -32,12 +32,22 @@ public interface RoutingConfig {
     Duration positionTick();
 
     /**
-     * {@code callstream.routing.consumer-threads}: consumer threads reading IVR, call and agent events
-     * (9 partitions in all; each thread applies one event at a time, so more threads keep the backlog
-     * down at high rates: docs/benchmarks.md).
+     * {@code callstream.routing.consumer-threads}: consumer threads reading call and agent events (6
+     * partitions in all; each thread applies one event at a time, so more threads keep the backlog down
+     * at high rates: docs/benchmarks.md).
      */
-    @WithDefault("4")
+    @WithDefault("3")
     int consumerThreads();
+
+    /**
+     * {@code callstream.routing.transfer-threads}: consumer threads of their own reading the IVR events
+     * (3 partitions) for transfer requests, so that a caller's request never waits behind the call ends
+     * and agent states the other threads apply (nor behind one of them held by a lock). One a partition:
+     * with two, one thread took two partitions' transfers and they queued behind each other
+     * (docs/benchmarks.md).
+     */
+    @WithDefault("3")
+    int transferThreads();
 
     /** The queue statistics as Prometheus gauges on {@code /q/metrics}. */
     Metrics metrics();

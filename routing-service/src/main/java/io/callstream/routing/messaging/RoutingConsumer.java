@@ -25,7 +25,8 @@ import java.util.Set;
 /**
  * Transfer requests from the IVR, the gateway's answers to connect-agent commands and ends of calls,
  * and agent-service's agents and groups: each event once (servicekit {@link EventStreams}, group
- * {@code routing-service}, in the {@link #ORDER} below); the other types of those topics are passed over.
+ * {@code routing-service}; transfers on threads of their own, {@link #TRANSFERS}, the rest in the
+ * {@link #ORDER} below); the other types of those topics are passed over.
  */
 @ApplicationScoped
 public class RoutingConsumer {
@@ -35,16 +36,22 @@ public class RoutingConsumer {
     private static final Set<String> ENTRY_FIRST = Set.of(AgentConnected.TYPE, DialFailed.TYPE, BridgeEnded.TYPE, CallEnded.TYPE);
 
     /**
-     * Transfers first: a poll's partitions with a transfer request are applied before the others, so that
-     * a caller does not wait behind the agent states and call ends read with it. Agent states share
-     * transactions ({@code callstream.consumer.batch-size} at most): each waits only for its own agent's row
-     * (the assignment a READY starts takes rows with {@code SKIP LOCKED}), and one agent's states come from
-     * one partition, so two such batches never wait on each other. The other events lock a queue entry and
-     * then an agent of another partition; batched, they deadlocked under load (docs/benchmarks.md), so each
-     * has a transaction of its own.
+     * The transfer requests, on threads of their own ({@code callstream.routing.transfer-threads}): a
+     * caller's request waits only behind other callers' requests, not behind the call ends and agent
+     * states of the other threads. Each has a transaction of its own.
      */
-    static final EventStreams.Order ORDER = new EventStreams.Order(TYPES::contains, TransferRequested.TYPE::equals,
-            AgentStateChanged.TYPE::equals);
+    static final EventStreams.Order TRANSFERS = new EventStreams.Order(TransferRequested.TYPE::equals, type -> false,
+            type -> false);
+
+    /**
+     * The call and agent events. Agent states share transactions ({@code callstream.consumer.batch-size} at
+     * most): each waits only for its own agent's row (the assignment a READY starts takes rows with
+     * {@code SKIP LOCKED}), and one agent's states come from one partition, so two such batches never wait
+     * on each other. The other events lock a queue entry and then an agent of another partition; batched,
+     * they deadlocked under load (docs/benchmarks.md), so each has a transaction of its own.
+     */
+    static final EventStreams.Order ORDER = new EventStreams.Order(type -> TYPES.contains(type) && !TransferRequested.TYPE.equals(type),
+            type -> false, AgentStateChanged.TYPE::equals);
 
     private final EventStreams streams;
     private final Queues queues;
@@ -59,18 +66,22 @@ public class RoutingConsumer {
     }
 
     void start(@Observes StartupEvent ignored) {
-        streams.start("routing", "routing-service", List.of(Topics.IVR_EVENTS, Topics.CALL_EVENTS, Topics.AGENT_EVENTS),
-                config.consumerThreads(), ORDER, new EventHandler() {
-                    @Override
-                    public void accept(IncomingEvent event) {
-                        handle(event);
-                    }
+        EventHandler handler = new EventHandler() {
+            @Override
+            public void accept(IncomingEvent event) {
+                handle(event);
+            }
 
-                    @Override
-                    public Prefetch prefetch(List<IncomingEvent> events) {
-                        return prefetchEntries(events);
-                    }
-                });
+            @Override
+            public Prefetch prefetch(List<IncomingEvent> events) {
+                return prefetchEntries(events);
+            }
+        };
+        // one consumer group with two subscriptions (the round-robin assignor gives each topic's partitions to
+        // the members subscribed to it), one stream name: the events' processed ids stay under one consumer
+        streams.start("routing", "routing-service", List.of(Topics.IVR_EVENTS), config.transferThreads(), TRANSFERS, handler);
+        streams.start("routing", "routing-service", List.of(Topics.CALL_EVENTS, Topics.AGENT_EVENTS), config.consumerThreads(),
+                ORDER, handler);
     }
 
     /**

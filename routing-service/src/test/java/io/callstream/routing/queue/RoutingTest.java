@@ -404,4 +404,80 @@ class RoutingTest {
         io.restassured.RestAssured.given().auth().oauth2(io.callstream.testkit.TestTokens.token("agent", a)).when()
                 .get("/api/v1/queue-stats/" + g).then().statusCode(403);
     }
+
+    @jakarta.inject.Inject
+    io.agroal.api.AgroalDataSource dataSource;
+    @jakarta.inject.Inject
+    io.callstream.routing.config.RoutingConfig config;
+
+    /** A key of {@code prefix} that the producer's default partitioner puts on {@code partition}. */
+    static String keyOn(String prefix, int partition) {
+        while (true) {
+            String key = id(prefix);
+            byte[] bytes = key.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            int p = org.apache.kafka.common.utils.Utils.toPositive(org.apache.kafka.common.utils.Utils.murmur2(bytes))
+                    % io.callstream.testkit.KafkaTopics.PARTITIONS;
+            if (p == partition) {
+                return key;
+            }
+        }
+    }
+
+    @Test
+    void aTransferIsAssignedWhileEveryCallAndAgentEventThreadIsHeld() throws Exception {
+        String g = id("held");
+        String a = id("a");
+        group(g, 1);
+        agent(a, "2091", new SkillAssignment(g, 1));
+        state(a, AgentState.READY, Instant.now().minusSeconds(60));
+        List<String> ended = new java.util.ArrayList<>();
+        List<String> groups = new java.util.ArrayList<>();
+        try (java.sql.Connection held = dataSource.getConnection()) {
+            held.setAutoCommit(false);
+            // one event on every partition of the call and agent topics, each held at its first statement
+            // (its processed-event row, inserted here and not committed): every thread reading them waits
+            for (int partition = 0; partition < io.callstream.testkit.KafkaTopics.PARTITIONS; partition++) {
+                String call = keyOn("gone", partition);
+                String group = keyOn("g", partition);
+                String callEvent = UUID.randomUUID().toString();
+                String agentEvent = UUID.randomUUID().toString();
+                try (var insert = held.prepareStatement("INSERT INTO processed_event (consumer, event_id) VALUES ('routing', ?)")) {
+                    for (String eventId : List.of(callEvent, agentEvent)) {
+                        insert.setString(1, eventId);
+                        insert.executeUpdate();
+                    }
+                }
+                kafka.send(Topics.CALL_EVENTS, new io.callstream.contracts.cloudevents.EventEnvelope(callEvent, CallEnded.TYPE,
+                        "/callstream/test", Instant.now(), call, Json.write(new CallEnded(call, 16, "Normal Clearing", HangupParty.CALLER))));
+                kafka.send(Topics.AGENT_EVENTS, new io.callstream.contracts.cloudevents.EventEnvelope(agentEvent, SkillGroupChanged.TYPE,
+                        "/callstream/test", Instant.now(), group, Json.write(new SkillGroupChanged(group, "Held " + group, 1, null, false))));
+                ended.add(call);
+                groups.add(group);
+            }
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> lockWaiters() == config.consumerThreads());
+
+            String call = id("call");
+            transfer(call, g, 0, 300, null);
+            ConnectAgent connect = await(Topics.CALL_COMMANDS, call, ConnectAgent.TYPE, ConnectAgent.class);
+            assertEquals(a, connect.agentId());
+            assertEquals(config.consumerThreads(), lockWaiters(), "the call and agent events are still held");
+            held.rollback();
+        }
+        // released: the held events are applied after all
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> QuarkusTransaction.requiringNew().call(() ->
+                ((Number) em.createNativeQuery("SELECT count(*) FROM ended_call WHERE call_id = ANY (?1)")
+                        .setParameter(1, ended.toArray(String[]::new)).getSingleResult()).intValue() == ended.size()
+                && ((Number) em.createNativeQuery("SELECT count(*) FROM skill_group_view WHERE id = ANY (?1)")
+                        .setParameter(1, groups.toArray(String[]::new)).getSingleResult()).intValue() == groups.size()));
+    }
+
+    /** Sessions of routing's database waiting for a lock. */
+    private int lockWaiters() throws java.sql.SQLException {
+        try (java.sql.Connection c = dataSource.getConnection(); var s = c.createStatement();
+             var rs = s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                     + " AND wait_event_type = 'Lock'")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
 }

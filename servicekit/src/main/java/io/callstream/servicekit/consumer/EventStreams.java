@@ -108,7 +108,8 @@ public class EventStreams {
             p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
             p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
             // the process id tells replicas on one host apart in the group's member list (kafka-consumer-groups --members)
-            p.put(ConsumerConfig.CLIENT_ID_CONFIG, name + "-" + i + "-" + ProcessHandle.current().pid());
+            // (numbered across the process's streams: a service may start two of one name, on other topics)
+            p.put(ConsumerConfig.CLIENT_ID_CONFIG, name + "-" + workers.size() + "-" + ProcessHandle.current().pid());
             p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
             p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
             p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 200);
