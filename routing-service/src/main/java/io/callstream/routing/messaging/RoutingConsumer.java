@@ -32,7 +32,7 @@ import java.util.Set;
 public class RoutingConsumer {
     static final Set<String> TYPES = Set.of(TransferRequested.TYPE, AgentConnected.TYPE, DialFailed.TYPE,
             BridgeEnded.TYPE, CallEnded.TYPE, AgentStateChanged.TYPE, AgentProfileChanged.TYPE, SkillGroupChanged.TYPE);
-    /** The call events whose first statement locks their call's queue entry (read ahead: {@link #prefetchEntries}). */
+    /** The call events whose first statement locks their call's queue entry (locked ahead: {@link #prefetchLocks}). */
     private static final Set<String> ENTRY_FIRST = Set.of(AgentConnected.TYPE, DialFailed.TYPE, BridgeEnded.TYPE, CallEnded.TYPE);
 
     /**
@@ -44,14 +44,14 @@ public class RoutingConsumer {
             type -> false);
 
     /**
-     * The call and agent events. Agent states share transactions ({@code callstream.consumer.batch-size} at
-     * most): each waits only for its own agent's row (the assignment a READY starts takes rows with
-     * {@code SKIP LOCKED}), and one agent's states come from one partition, so two such batches never wait
-     * on each other. The other events lock a queue entry and then an agent of another partition; batched,
-     * they deadlocked under load (docs/benchmarks.md), so each has a transaction of its own.
+     * The call and agent events. A poll's consecutive call events and agent states share transactions
+     * ({@code callstream.consumer.batch-size} at most): each transaction locks all the queue entries and
+     * agents it will wait for up front, in one order ({@link #prefetchLocks}), so two of them cannot
+     * deadlock (batched without that order, they did under load: docs/benchmarks.md). Profile and group
+     * changes have a transaction each.
      */
     static final EventStreams.Order ORDER = new EventStreams.Order(type -> TYPES.contains(type) && !TransferRequested.TYPE.equals(type),
-            type -> false, AgentStateChanged.TYPE::equals);
+            type -> false, type -> AgentStateChanged.TYPE.equals(type) || ENTRY_FIRST.contains(type));
 
     private final EventStreams streams;
     private final Queues queues;
@@ -74,7 +74,7 @@ public class RoutingConsumer {
 
             @Override
             public Prefetch prefetch(List<IncomingEvent> events) {
-                return prefetchEntries(events);
+                return prefetchLocks(events);
             }
         };
         // one consumer group with two subscriptions (the round-robin assignor gives each topic's partitions to
@@ -85,20 +85,32 @@ public class RoutingConsumer {
     }
 
     /**
-     * A call event's first statement locks its call's queue entry: read with the processed-event insert
-     * instead (one round trip fewer). Transfers and agent events read no entry first.
+     * The rows a transaction of these events waits for, locked in the round trip of the processed-event
+     * insert and in one order: the call events' queue entries, then the agents (the agent states' own,
+     * the entries' offered and connected ones). Transfers and profile changes lock nothing ahead.
      */
-    EventHandler.Prefetch prefetchEntries(List<IncomingEvent> events) {
+    EventHandler.Prefetch prefetchLocks(List<IncomingEvent> events) {
         List<String> calls = new java.util.ArrayList<>();
+        List<String> agentIds = new java.util.ArrayList<>();
         for (IncomingEvent e : events) {
             if (ENTRY_FIRST.contains(e.type())) {
                 calls.add(e.subject()); // call events are keyed, and their subject is, by call id
+            } else if (AgentStateChanged.TYPE.equals(e.type())) {
+                agentIds.add(e.subject()); // and agent events by agent id
             }
         }
-        return calls.isEmpty() ? null : queues.prefetchEntries(calls);
+        return calls.isEmpty() && agentIds.isEmpty() ? null : queues.prefetchLocks(calls, agentIds);
     }
 
     void handle(IncomingEvent event) {
+        try {
+            apply(event);
+        } finally {
+            queues.forgetPrefetched(); // the transaction's next event reads its entry again
+        }
+    }
+
+    private void apply(IncomingEvent event) {
         switch (event.type()) {
             case TransferRequested.TYPE -> queues.transferRequested(event.data(TransferRequested.class));
             case AgentConnected.TYPE -> queues.agentConnected(event.data(AgentConnected.class));

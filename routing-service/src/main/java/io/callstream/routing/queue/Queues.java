@@ -444,33 +444,65 @@ public class Queues {
     private static final Object PREFETCHED = new Object();
 
     /**
-     * The queue entries these events' calls have, locked, read in the round trip that records the
-     * transaction's events as processed (servicekit {@link EventHandler.Prefetch}); {@link #lockEntry} takes
-     * each once. The same lock, taken at the same point (before anything else the event locks), one round
-     * trip fewer. Null when no call is to read.
+     * What a transaction of call and agent events locks, locked up front in one order, in the round trip
+     * that records its events as processed (servicekit {@link EventHandler.Prefetch}): the calls' queue
+     * entries by call id, then the agents (these agent events' own, and those the entries have on offer
+     * or connected) by agent id. After that the events wait for no entry or agent another such transaction
+     * holds (assignments take the rest with {@code SKIP LOCKED}), so two such transactions cannot deadlock,
+     * however many events each holds.
+     * The first event's entries are read from it ({@link #lockEntry}); null when nothing is to lock.
      */
     @Transactional(Transactional.TxType.MANDATORY)
-    public EventHandler.Prefetch prefetchEntries(List<String> callIds) {
-        String[] ids = callIds.stream().filter(java.util.Objects::nonNull).distinct().toArray(String[]::new);
-        if (ids.length == 0) {
+    public EventHandler.Prefetch prefetchLocks(List<String> callIds, List<String> agentIds) {
+        String[] calls = callIds.stream().filter(java.util.Objects::nonNull).distinct().toArray(String[]::new);
+        String[] agents = agentIds.stream().filter(java.util.Objects::nonNull).distinct().toArray(String[]::new);
+        if (calls.length == 0 && agents.length == 0) {
             return null;
         }
-        return new EventHandler.Prefetch("SELECT call_id, " + ENTRY_COLUMNS + " FROM queue_entry WHERE call_id = ANY (?::text[])"
-                + " ORDER BY call_id FOR UPDATE", (c, ps, first) -> ps.setArray(first, c.createArrayOf("text", ids)), rows -> {
-            Map<String, Object[]> entries = new java.util.HashMap<>();
-            for (String id : ids) {
-                entries.put(id, null); // no entry: what lockEntry would have found
-            }
-            int columns = rows.getMetaData().getColumnCount();
-            while (rows.next()) {
-                Object[] e = new Object[columns - 1];
-                for (int i = 1; i < columns; i++) {
-                    e[i - 1] = rows.getObject(i + 1);
-                }
-                entries.put(rows.getString(1), e);
-            }
-            transactions.putResource(PREFETCHED, entries);
-        });
+        // the entries CTE is read whole by the agents' (their offered and connected agents), and the agents'
+        // by the outer query's first side: entries locked in call-id order, then agents in agent-id order
+        return new EventHandler.Prefetch("WITH e AS MATERIALIZED (SELECT call_id, " + ENTRY_COLUMNS + " FROM queue_entry"
+                + " WHERE call_id = ANY (?::text[]) ORDER BY call_id FOR UPDATE),"
+                + " a AS MATERIALIZED (SELECT agent_id FROM agent_view WHERE agent_id = ANY (?::text[]"
+                + " || ARRAY(SELECT offered_agent FROM e WHERE offered_agent IS NOT NULL)"
+                + " || ARRAY(SELECT connected_agent FROM e WHERE connected_agent IS NOT NULL)) ORDER BY agent_id FOR UPDATE)"
+                + " SELECT e.call_id, " + prefixed("e.", ENTRY_COLUMNS) + " FROM (SELECT count(*) FROM a) locked LEFT JOIN e ON true",
+                (c, ps, first) -> {
+                    ps.setArray(first, c.createArrayOf("text", calls));
+                    ps.setArray(first + 1, c.createArrayOf("text", agents));
+                }, rows -> {
+                    Map<String, Object[]> entries = new java.util.HashMap<>();
+                    for (String id : calls) {
+                        entries.put(id, null); // no entry: what lockEntry would have found
+                    }
+                    int columns = rows.getMetaData().getColumnCount();
+                    while (rows.next()) {
+                        if (rows.getString(1) == null) {
+                            continue; // no entry at all (the outer join's one row)
+                        }
+                        Object[] e = new Object[columns - 1];
+                        for (int i = 1; i < columns; i++) {
+                            e[i - 1] = rows.getObject(i + 1);
+                        }
+                        entries.put(rows.getString(1), e);
+                    }
+                    transactions.putResource(PREFETCHED, entries);
+                });
+    }
+
+    /**
+     * The prefetched entries are for the transaction's first event only: an event applied before another
+     * may change that one's entry (an assignment offering a call whose hang-up comes next), so the next
+     * events read theirs again (locked already: no wait).
+     */
+    public void forgetPrefetched() {
+        if (transactions.getResource(PREFETCHED) != null) {
+            transactions.putResource(PREFETCHED, Map.of());
+        }
+    }
+
+    private static String prefixed(String prefix, String columns) {
+        return java.util.Arrays.stream(columns.split(",\\s*")).map(c -> prefix + c).collect(java.util.stream.Collectors.joining(", "));
     }
 
     /** {skill_group, state, enqueued_at, offered_agent, offer_command_id, connected_agent, timeout_at}, locked; null when unknown. */

@@ -480,4 +480,53 @@ class RoutingTest {
             return rs.getInt(1);
         }
     }
+
+    @Test
+    void aTransactionOfCallAndAgentEventsLocksTheEntriesAndTheirAgentsAhead() throws Exception {
+        TwoAgents t = callOfferedToTheFirstOfTwo("ahead", "2096", "2097");
+        String unknownCall = id("call");
+        try (java.sql.Connection held = dataSource.getConnection()) {
+            held.setAutoCommit(false);
+            // the query a transaction with a hang-up of the offered call and agent b's state change reads ahead
+            io.callstream.servicekit.consumer.EventHandler.Prefetch prefetch = QuarkusTransaction.requiringNew().call(() ->
+                    queues.prefetchLocks(List.of(t.call(), unknownCall), List.of(t.b())));
+            Map<String, Object[]> read = new java.util.HashMap<>();
+            try (var ps = held.prepareStatement(prefetch.sql())) {
+                prefetch.binder().bind(held, ps, 1);
+                try (var rows = ps.executeQuery()) {
+                    while (rows.next()) {
+                        read.put(rows.getString(1), new Object[]{rows.getString(2), rows.getString(3), rows.getString(5)});
+                    }
+                }
+            }
+            assertEquals(java.util.Set.of(t.call()), read.keySet(), "the entry there is; none for the unknown call");
+            assertEquals("OFFERED", read.get(t.call())[1]);
+            assertEquals(t.a(), read.get(t.call())[2]);
+            // held now, by that one statement: the entry, the agent it offers (a), and the agent named (b)
+            assertTrue(lockedElsewhere("SELECT 1 FROM queue_entry WHERE call_id = ? FOR UPDATE NOWAIT", t.call()));
+            assertTrue(lockedElsewhere("SELECT 1 FROM agent_view WHERE agent_id = ? FOR UPDATE NOWAIT", t.a()));
+            assertTrue(lockedElsewhere("SELECT 1 FROM agent_view WHERE agent_id = ? FOR UPDATE NOWAIT", t.b()));
+            held.rollback();
+        }
+        assertTrue(!lockedElsewhere("SELECT 1 FROM agent_view WHERE agent_id = ? FOR UPDATE NOWAIT", t.a()), "released with the transaction");
+    }
+
+    /** Whether {@code nowait} (a {@code FOR UPDATE NOWAIT} of one row) finds the row locked by another transaction. */
+    private boolean lockedElsewhere(String nowait, String id) throws java.sql.SQLException {
+        try (java.sql.Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (var ps = c.prepareStatement(nowait)) {
+                ps.setString(1, id);
+                ps.executeQuery().close();
+                return false;
+            } catch (java.sql.SQLException e) {
+                if ("55P03".equals(e.getSQLState())) { // lock_not_available
+                    return true;
+                }
+                throw e;
+            } finally {
+                c.rollback();
+            }
+        }
+    }
 }
