@@ -459,35 +459,27 @@ public class Queues {
         if (calls.length == 0 && agents.length == 0) {
             return null;
         }
-        // the entries CTE is read whole by the agents' (their offered and connected agents), and the agents'
-        // by the outer query's first side: entries locked in call-id order, then agents in agent-id order
-        return new EventHandler.Prefetch("WITH e AS MATERIALIZED (SELECT call_id, " + ENTRY_COLUMNS + " FROM queue_entry"
-                + " WHERE call_id = ANY (?::text[]) ORDER BY call_id FOR UPDATE),"
-                + " a AS MATERIALIZED (SELECT agent_id FROM agent_view WHERE agent_id = ANY (?::text[]"
-                + " || ARRAY(SELECT offered_agent FROM e WHERE offered_agent IS NOT NULL)"
-                + " || ARRAY(SELECT connected_agent FROM e WHERE connected_agent IS NOT NULL)) ORDER BY agent_id FOR UPDATE)"
-                + " SELECT e.call_id, " + prefixed("e.", ENTRY_COLUMNS) + " FROM (SELECT count(*) FROM a) locked LEFT JOIN e ON true",
-                (c, ps, first) -> {
-                    ps.setArray(first, c.createArrayOf("text", calls));
-                    ps.setArray(first + 1, c.createArrayOf("text", agents));
-                }, rows -> {
-                    Map<String, Object[]> entries = new java.util.HashMap<>();
-                    for (String id : calls) {
-                        entries.put(id, null); // no entry: what lockEntry would have found
-                    }
-                    int columns = rows.getMetaData().getColumnCount();
-                    while (rows.next()) {
-                        if (rows.getString(1) == null) {
-                            continue; // no entry at all (the outer join's one row)
-                        }
-                        Object[] e = new Object[columns - 1];
-                        for (int i = 1; i < columns; i++) {
-                            e[i - 1] = rows.getObject(i + 1);
-                        }
-                        entries.put(rows.getString(1), e);
-                    }
-                    transactions.putResource(PREFETCHED, entries);
-                });
+        return new EventHandler.Prefetch(LOCK_AHEAD, (c, ps, first) -> {
+            ps.setArray(first, c.createArrayOf("text", calls));
+            ps.setArray(first + 1, c.createArrayOf("text", agents));
+        }, rows -> {
+            Map<String, Object[]> entries = new java.util.HashMap<>();
+            for (String id : calls) {
+                entries.put(id, null); // no entry: what lockEntry would have found
+            }
+            int columns = rows.getMetaData().getColumnCount();
+            while (rows.next()) {
+                if (rows.getString(1) == null) {
+                    continue; // no entry at all (the outer join's one row)
+                }
+                Object[] e = new Object[columns - 1];
+                for (int i = 1; i < columns; i++) {
+                    e[i - 1] = rows.getObject(i + 1);
+                }
+                entries.put(rows.getString(1), e);
+            }
+            transactions.putResource(PREFETCHED, entries);
+        });
     }
 
     /**
@@ -501,9 +493,18 @@ public class Queues {
         }
     }
 
-    private static String prefixed(String prefix, String columns) {
-        return java.util.Arrays.stream(columns.split(",\\s*")).map(c -> prefix + c).collect(java.util.stream.Collectors.joining(", "));
-    }
+    /**
+     * {@link #prefetchLocks}' statement: the entries CTE is read whole by the agents' (their offered and
+     * connected agents), and the agents' by the outer query's first side, so the entries are locked in
+     * call-id order, then the agents in agent-id order.
+     */
+    private static final String LOCK_AHEAD = "WITH e AS MATERIALIZED (SELECT call_id, " + ENTRY_COLUMNS + " FROM queue_entry"
+            + " WHERE call_id = ANY (?::text[]) ORDER BY call_id FOR UPDATE),"
+            + " a AS MATERIALIZED (SELECT agent_id FROM agent_view WHERE agent_id = ANY (?::text[]"
+            + " || ARRAY(SELECT offered_agent FROM e WHERE offered_agent IS NOT NULL)"
+            + " || ARRAY(SELECT connected_agent FROM e WHERE connected_agent IS NOT NULL)) ORDER BY agent_id FOR UPDATE)"
+            + " SELECT e.call_id, " + java.util.Arrays.stream(ENTRY_COLUMNS.split(",\\s*")).map(c -> "e." + c)
+            .collect(java.util.stream.Collectors.joining(", ")) + " FROM (SELECT count(*) FROM a) locked LEFT JOIN e ON true";
 
     /** {skill_group, state, enqueued_at, offered_agent, offer_command_id, connected_agent, timeout_at}, locked; null when unknown. */
     private Object[] lockEntry(String callId) {
