@@ -45,8 +45,6 @@ import java.util.UUID;
  */
 @ApplicationScoped
 public class Queues {
-    /** How many waiting calls one assignment round locks: the first not locked by another transaction. */
-    private static final int LOOK_AHEAD = 1;
     /** The talk time an estimate assumes before the group has answered calls to average. */
     private static final int DEFAULT_TALK_SECONDS = 60;
 
@@ -87,9 +85,12 @@ public class Queues {
         } else if (t.maxQueueLength() != null && ((Number) facts[3]).longValue() >= t.maxQueueLength()) {
             refused = QueueExitReason.QUEUE_FULL;
         }
-        sql.update("INSERT INTO queue_entry (call_id, skill_group, priority, state, enqueued_at, timeout_at,"
-                        + " caller_number, called_number, variables, key_trail, exit_reason, ended_at)"
-                        + " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        // a waiting caller's place, counted in its insert: every waiting caller of its priority or higher is
+        // ahead of it (arrived earlier: a row this statement sees committed before the statement began)
+        Object[] inserted = sql.single("INSERT INTO queue_entry (call_id, skill_group, priority, state, enqueued_at, timeout_at,"
+                        + " caller_number, called_number, variables, key_trail, exit_reason, ended_at, position)"
+                        + " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, CASE WHEN ?11::text IS NULL THEN 1 + (SELECT count(*)"
+                        + " FROM queue_entry WHERE skill_group = ?2 AND state = 'WAITING' AND priority >= ?3) END) RETURNING position",
                 t.callId(), t.skillGroup(), t.priority(), refused == null ? "WAITING" : "ENDED", Timestamp.from(now),
                 Timestamp.from(now.plusSeconds(Math.max(1, t.queueTimeoutSeconds()))), t.callerNumber(), t.calledNumber(),
                 new String(Json.write(t.variables() == null ? Map.of() : t.variables()), StandardCharsets.UTF_8),
@@ -99,15 +100,12 @@ public class Queues {
             outbox.publish(t.callId(), new QueueExited(t.callId(), t.skillGroup(), refused, 0));
             return;
         }
-        int position = ((Number) sql.single("UPDATE queue_entry me SET position = (SELECT count(*) FROM queue_entry e"
-                        + " WHERE e.skill_group = me.skill_group AND e.state = 'WAITING'"
-                        + " AND (e.priority > me.priority OR e.priority = me.priority AND e.seq <= me.seq))"
-                        + " WHERE me.call_id = ?1 RETURNING me.position", t.callId())[0]).intValue();
+        int position = ((Number) inserted[0]).intValue();
         outbox.publish(t.callId(), new CallQueued(t.callId(), t.skillGroup(), position, now,
                 estimate(position, secondsPerPosition(facts[4], loggedIn))));
         // a transfer read concurrently may have counted the same place: checked after commit, unless this
         // caller was served at once and no one waits in the group (then no position is left to be wrong)
-        if (!assign(t.skillGroup(), true)) {
+        if (!offerWhileBoth(t.skillGroup())) {
             publishPositions(t.skillGroup());
         }
     }
@@ -120,11 +118,10 @@ public class Queues {
             return;
         }
         String agent = (String) e[3];
-        sql.update("UPDATE queue_entry SET state = 'CONNECTED', connected_agent = ?1, offered_agent = NULL,"
-                + " offer_command_id = NULL, offer_expires_at = NULL, connected_at = ?3 WHERE call_id = ?2",
-                agent, c.callId(), Timestamp.from(now()));
-        sql.update("UPDATE agent_view SET reserved_call = NULL, active_calls = active_calls + 1"
-                + " WHERE agent_id = ?1 AND reserved_call = ?2", agent, c.callId());
+        sql.update("WITH connected AS (UPDATE queue_entry SET state = 'CONNECTED', connected_agent = ?1, offered_agent = NULL,"
+                + " offer_command_id = NULL, offer_expires_at = NULL, connected_at = ?3 WHERE call_id = ?2)"
+                + " UPDATE agent_view SET reserved_call = NULL, active_calls = active_calls + 1"
+                + " WHERE agent_id = ?1 AND reserved_call = ?2", agent, c.callId(), Timestamp.from(now()));
         outbox.publish(c.callId(), new CallConnected(c.callId(), (String) e[0], agent, waitMillis(e)));
     }
 
@@ -254,45 +251,36 @@ public class Queues {
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public void assign(String group) {
-        assign(group, false);
+        offerWhileBoth(group);
     }
 
     /**
-     * {@link #assign(String)}; true when it made sure no caller is left waiting in the group (none at all,
-     * locked or not), so that no position is to publish. It makes sure (one more statement) when it offered
-     * a call or {@code askDrained} says so, not on every agent's READY that finds the queue empty.
+     * {@link #assign(String)}; true when no caller is left waiting in the group (none at all, locked or
+     * not), so that no position is to publish. Each round is one statement ({@link #OFFER_ONE}), which
+     * also tells whether another caller waits: the round after the last offer is not run.
      */
-    private boolean assign(String group, boolean askDrained) {
+    private boolean offerWhileBoth(String group) {
         boolean changed = false;
         boolean drained = false;
         while (true) {
-            List<Object[]> waiting = sql.rows("SELECT call_id, caller_number, called_number, variables, key_trail,"
-                            + " enqueued_at FROM queue_entry WHERE skill_group = ?1 AND state = 'WAITING' AND timeout_at > ?3"
-                            + " ORDER BY priority DESC, seq LIMIT ?2 FOR UPDATE SKIP LOCKED",
-                group, LOOK_AHEAD, Timestamp.from(now()));
-            if (waiting.isEmpty()) {
-                // none this transaction may take; callers locked by another one (being offered, or their
-                // positions being rewritten) still count
-                drained = (changed || askDrained) && sql.rows(
-                        "SELECT 1 FROM queue_entry WHERE skill_group = ?1 AND state = 'WAITING' LIMIT 1", group).isEmpty();
+            Instant now = now();
+            String commandId = UUID.randomUUID().toString();
+            Object[] r = sql.single(OFFER_ONE, group, Timestamp.from(now), commandId,
+                    Timestamp.from(now.plus(config.ringTimeout()).plus(config.offerGrace())));
+            boolean othersWaiting = (Boolean) r[8];
+            if (r[0] == null) {
+                drained = !othersWaiting; // none this transaction may take; callers locked by another one still count
                 break;
             }
-            Object[] w = waiting.get(0);
-            String callId = (String) w[0];
-            List<Object[]> agent = sql.rows("SELECT a.agent_id, a.endpoint FROM agent_view a"
-                            + " JOIN agent_skill_view s ON s.agent_id = a.agent_id AND s.skill_group_id = ?1"
-                            + " LEFT JOIN skill_group_view g ON g.id = ?1"
-                            + " WHERE a.state = 'READY' AND a.reserved_call IS NULL AND a.endpoint IS NOT NULL"
-                            + " AND a.active_calls < COALESCE(g.reception_limit, 1)"
-                            // an agent who missed this call comes last: offered it again only when no one else can take it
-                            + " ORDER BY a.agent_id = ANY (SELECT unnest(missed_agents) FROM queue_entry WHERE call_id = ?2),"
-                            + " s.priority, a.ready_since NULLS LAST, a.agent_id LIMIT 1 FOR UPDATE OF a SKIP LOCKED",
-                group, callId);
-            if (agent.isEmpty()) {
+            if (r[6] == null) {
                 break; // who may take a call does not depend on the call (missed agents only come last): none for any
             }
-            offer(group, w, (String) agent.get(0)[0], (String) agent.get(0)[1]);
+            offered(group, r, commandId, now);
             changed = true;
+            if (!othersWaiting) {
+                drained = true;
+                break;
+            }
         }
         if (changed && !drained) {
             publishPositions(group);
@@ -300,24 +288,47 @@ public class Queues {
         return drained;
     }
 
-    private void offer(String group, Object[] w, String agentId, String endpoint) {
-        String callId = (String) w[0];
-        String commandId = UUID.randomUUID().toString();
-        sql.update("UPDATE agent_view SET reserved_call = ?1 WHERE agent_id = ?2", callId, agentId);
-        sql.update("UPDATE queue_entry SET state = 'OFFERED', offered_agent = ?1, offer_command_id = ?2,"
-                + " position = NULL, offer_expires_at = ?4 WHERE call_id = ?3",
-                agentId, commandId, callId, Timestamp.from(now().plus(config.ringTimeout()).plus(config.offerGrace())));
-        String caller = (String) w[1];
-        outbox.publish(callId, new ConnectAgent(commandId, callId, agentId, endpoint,
+    /**
+     * One round of assignment in one statement: the group's first waiting call not locked by another
+     * transaction (call priority, then arrival), the best agent who can take it (an agent who missed it
+     * last, then priority in the group, then longest READY), both locked ({@code SKIP LOCKED}); when both
+     * are there the agent is reserved for the call and the call offered to it. One row: the call
+     * {call_id, caller, called, variables, key_trail, enqueued_at} (nulls when none), the agent {agent_id,
+     * endpoint} (nulls when none), and whether any other caller waits in the group, locked or not (none
+     * left: no next round). Parameters: group, now, the offer's command id, its expiry.
+     */
+    private static final String OFFER_ONE = "WITH w AS MATERIALIZED (SELECT call_id, caller_number, called_number, variables,"
+            + " key_trail, enqueued_at, missed_agents FROM queue_entry WHERE skill_group = ?1 AND state = 'WAITING'"
+            + " AND timeout_at > ?2 ORDER BY priority DESC, seq LIMIT 1 FOR UPDATE SKIP LOCKED),"
+            + " a AS MATERIALIZED (SELECT a.agent_id, a.endpoint, w.call_id FROM w CROSS JOIN agent_view a"
+            + " JOIN agent_skill_view s ON s.agent_id = a.agent_id AND s.skill_group_id = ?1"
+            + " LEFT JOIN skill_group_view g ON g.id = ?1"
+            + " WHERE a.state = 'READY' AND a.reserved_call IS NULL AND a.endpoint IS NOT NULL"
+            + " AND a.active_calls < COALESCE(g.reception_limit, 1)"
+            + " ORDER BY a.agent_id = ANY (w.missed_agents), s.priority, a.ready_since NULLS LAST, a.agent_id"
+            + " LIMIT 1 FOR UPDATE OF a SKIP LOCKED),"
+            + " reserved AS (UPDATE agent_view v SET reserved_call = a.call_id FROM a WHERE v.agent_id = a.agent_id),"
+            + " offered AS (UPDATE queue_entry q SET state = 'OFFERED', offered_agent = a.agent_id, offer_command_id = ?3,"
+            + " position = NULL, offer_expires_at = ?4 FROM a WHERE q.call_id = a.call_id)"
+            + " SELECT w.call_id, w.caller_number, w.called_number, w.variables, w.key_trail, w.enqueued_at, a.agent_id,"
+            + " a.endpoint, EXISTS (SELECT 1 FROM queue_entry o WHERE o.skill_group = ?1 AND o.state = 'WAITING'"
+            + " AND o.call_id IS DISTINCT FROM w.call_id)"
+            + " FROM (SELECT 1) one LEFT JOIN w ON true LEFT JOIN a ON true";
+
+    /** The call {@code r} ({@link #OFFER_ONE}'s row) was offered to its agent: the command to ring the agent, and the offer's event. */
+    private void offered(String group, Object[] r, String commandId, Instant now) {
+        String callId = (String) r[0];
+        String agentId = (String) r[6];
+        String caller = (String) r[1];
+        outbox.publish(callId, new ConnectAgent(commandId, callId, agentId, (String) r[7],
                 (int) Math.max(1, config.ringTimeout().toSeconds()), caller == null || caller.isEmpty() ? null : caller));
-        Map<String, String> variables = Json.MAPPER.convertValue(Json.read(((String) w[3]).getBytes(StandardCharsets.UTF_8),
+        Map<String, String> variables = Json.MAPPER.convertValue(Json.read(((String) r[3]).getBytes(StandardCharsets.UTF_8),
                 Map.class), new TypeReference<Map<String, String>>() { });
-        List<KeyPress> trail = Json.MAPPER.convertValue(Json.read(((String) w[4]).getBytes(StandardCharsets.UTF_8),
+        List<KeyPress> trail = Json.MAPPER.convertValue(Json.read(((String) r[4]).getBytes(StandardCharsets.UTF_8),
                 List.class), new TypeReference<List<KeyPress>>() { });
-        long wait = Math.max(0, ChronoUnit.MILLIS.between(Columns.instant(w[5]), now()));
+        long wait = Math.max(0, ChronoUnit.MILLIS.between(Columns.instant(r[5]), now));
         outbox.publish(callId, new AgentOffered(callId, group, agentId, caller == null ? "" : caller,
-                w[2] == null ? "" : (String) w[2], wait,
-                variables, trail));
+                r[2] == null ? "" : (String) r[2], wait, variables, trail));
     }
 
     /**
@@ -431,8 +442,9 @@ public class Queues {
     }
 
     private void endConnected(String callId, String agent) {
-        sql.update("UPDATE queue_entry SET state = 'ENDED', ended_at = ?1 WHERE call_id = ?2", Timestamp.from(now()), callId);
-        sql.update("UPDATE agent_view SET active_calls = GREATEST(0, active_calls - 1) WHERE agent_id = ?1", agent);
+        sql.update("WITH ended AS (UPDATE queue_entry SET state = 'ENDED', ended_at = ?1 WHERE call_id = ?2)"
+                + " UPDATE agent_view SET active_calls = GREATEST(0, active_calls - 1) WHERE agent_id = ?3",
+                Timestamp.from(now()), callId, agent);
     }
 
     private void release(String agent, String callId) {

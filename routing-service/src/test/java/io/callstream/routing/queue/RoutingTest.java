@@ -333,6 +333,12 @@ class RoutingTest {
         await(Topics.ROUTING_EVENTS, normal, CallQueued.TYPE, CallQueued.class);
         transfer(urgent, g, 5, 300, null);
         assertEquals(1, await(Topics.ROUTING_EVENTS, urgent, CallQueued.TYPE, CallQueued.class).position());
+        String alsoUrgent = id("call"), alsoNormal = id("call");
+        transfer(alsoUrgent, g, 5, 300, null);
+        assertEquals(2, await(Topics.ROUTING_EVENTS, alsoUrgent, CallQueued.TYPE, CallQueued.class).position(),
+                "behind the urgent caller who came first, ahead of the normal one");
+        transfer(alsoNormal, g, 0, 300, null);
+        assertEquals(4, await(Topics.ROUTING_EVENTS, alsoNormal, CallQueued.TYPE, CallQueued.class).position());
         state(a, AgentState.READY, Instant.now());
         assertEquals(a, await(Topics.CALL_COMMANDS, urgent, ConnectAgent.TYPE, ConnectAgent.class).agentId());
     }
