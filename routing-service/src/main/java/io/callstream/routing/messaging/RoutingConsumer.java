@@ -106,7 +106,7 @@ public class RoutingConsumer {
         try {
             apply(event);
         } finally {
-            queues.forgetPrefetched(); // the transaction's next event reads its entry again
+            queues.afterEvent(); // which prefetched entries the transaction's next events may still use
         }
     }
 

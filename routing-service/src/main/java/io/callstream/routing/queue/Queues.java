@@ -318,6 +318,7 @@ public class Queues {
     /** The call {@code r} ({@link #OFFER_ONE}'s row) was offered to its agent: the command to ring the agent, and the offer's event. */
     private void offered(String group, Object[] r, String commandId, Instant now) {
         String callId = (String) r[0];
+        changed(callId);
         String agentId = (String) r[6];
         String caller = (String) r[1];
         outbox.publish(callId, new ConnectAgent(commandId, callId, agentId, (String) r[7],
@@ -462,7 +463,8 @@ public class Queues {
      * or connected) by agent id. After that the events wait for no entry or agent another such transaction
      * holds (assignments take the rest with {@code SKIP LOCKED}), so two such transactions cannot deadlock,
      * however many events each holds.
-     * The first event's entries are read from it ({@link #lockEntry}); null when nothing is to lock.
+     * The events read their entries from it ({@link #lockEntry}, {@link #afterEvent}); null when nothing
+     * is to lock.
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public EventHandler.Prefetch prefetchLocks(List<String> callIds, List<String> agentIds) {
@@ -495,13 +497,27 @@ public class Queues {
     }
 
     /**
-     * The prefetched entries are for the transaction's first event only: an event applied before another
-     * may change that one's entry (an assignment offering a call whose hang-up comes next), so the next
-     * events read theirs again (locked already: no wait).
+     * After each event of the transaction. An entry prefetched is locked by this transaction, so it stays
+     * as read until this transaction changes it: each is read from the prefetch once, by its call's first
+     * event, and an assignment offering a call forgets its entry ({@link #offered}); a later event reads
+     * either again (locked already: no wait). A call with no entry at the prefetch locks nothing, and a
+     * transfer on the other threads may queue it meanwhile: only the first event takes that absence from
+     * the prefetch.
      */
-    public void forgetPrefetched() {
-        if (transactions.getResource(PREFETCHED) != null) {
-            transactions.putResource(PREFETCHED, Map.of());
+    public void afterEvent() {
+        @SuppressWarnings("unchecked")
+        Map<String, Object[]> prefetched = (Map<String, Object[]>) transactions.getResource(PREFETCHED);
+        if (prefetched != null) {
+            prefetched.values().removeIf(java.util.Objects::isNull);
+        }
+    }
+
+    /** This transaction changed the call's entry: a prefetched copy is not to be used. */
+    private void changed(String callId) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object[]> prefetched = (Map<String, Object[]>) transactions.getResource(PREFETCHED);
+        if (prefetched != null) {
+            prefetched.remove(callId);
         }
     }
 
@@ -523,7 +539,7 @@ public class Queues {
         @SuppressWarnings("unchecked")
         Map<String, Object[]> prefetched = (Map<String, Object[]>) transactions.getResource(PREFETCHED);
         if (prefetched != null && prefetched.containsKey(callId)) {
-            return prefetched.remove(callId); // once: after this transaction changes the entry, it is read again
+            return prefetched.remove(callId); // once: the event changes it (see afterEvent)
         }
         List<Object[]> rows = sql.rows("SELECT " + ENTRY_COLUMNS + " FROM queue_entry WHERE call_id = ?1 FOR UPDATE", callId);
         return rows.isEmpty() ? null : rows.get(0);

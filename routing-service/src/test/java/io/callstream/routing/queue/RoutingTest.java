@@ -517,6 +517,47 @@ class RoutingTest {
         assertTrue(!lockedElsewhere("SELECT 1 FROM agent_view WHERE agent_id = ? FOR UPDATE NOWAIT", t.a()), "released with the transaction");
     }
 
+    @jakarta.inject.Inject
+    io.callstream.routing.agents.AgentViews agentViews;
+
+    @Test
+    void aHangUpInTheTransactionThatOfferedItsCallFreesTheAgentItWasOffered() {
+        String g = id("onebatch");
+        String a = id("a");
+        group(g, 1);
+        agent(a, "2098", new SkillAssignment(g, 1));
+        state(a, AgentState.NOT_READY, Instant.now());
+        String call = id("call");
+        transfer(call, g, 0, 300, null);
+        await(Topics.ROUTING_EVENTS, call, CallQueued.TYPE, CallQueued.class);
+
+        // one transaction of agent a's READY, then the caller's hang-up, as RoutingConsumer applies a batch:
+        // both rows locked and the entry read ahead (WAITING then), each event followed by afterEvent
+        QuarkusTransaction.requiringNew().run(() -> {
+            io.callstream.servicekit.consumer.EventHandler.Prefetch prefetch = queues.prefetchLocks(List.of(call), List.of(a));
+            try (java.sql.Connection c = dataSource.getConnection(); var ps = c.prepareStatement(prefetch.sql())) {
+                prefetch.binder().bind(c, ps, 1);
+                try (var rows = ps.executeQuery()) {
+                    prefetch.reader().read(rows);
+                }
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException(e);
+            }
+            agentViews.stateChanged(new AgentStateChanged(a, AgentState.READY, null, AgentState.NOT_READY,
+                    AgentStateCause.AGENT_REQUEST, null, null, null, false, Instant.now())).forEach(queues::assign);
+            queues.afterEvent();
+            queues.callEnded(call); // the entry is OFFERED now, not as read ahead
+            queues.afterEvent();
+        });
+        assertEquals(a, await(Topics.CALL_COMMANDS, call, ConnectAgent.TYPE, ConnectAgent.class).agentId());
+        assertEquals(QueueExitReason.ABANDONED, await(Topics.ROUTING_EVENTS, call, QueueExited.TYPE, QueueExited.class).reason());
+        Object[] rows = QuarkusTransaction.requiringNew().call(() -> (Object[]) em.createNativeQuery(
+                "SELECT (SELECT state FROM queue_entry WHERE call_id = ?1), (SELECT reserved_call FROM agent_view WHERE agent_id = ?2)")
+                .setParameter(1, call).setParameter(2, a).getSingleResult());
+        assertEquals("ENDED", rows[0]);
+        assertEquals(null, rows[1], "the reservation went with the call");
+    }
+
     /** Whether {@code nowait} (a {@code FOR UPDATE NOWAIT} of one row) finds the row locked by another transaction. */
     private boolean lockedElsewhere(String nowait, String id) throws java.sql.SQLException {
         try (java.sql.Connection c = dataSource.getConnection()) {
