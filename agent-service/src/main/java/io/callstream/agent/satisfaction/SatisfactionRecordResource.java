@@ -29,7 +29,8 @@ import java.util.Optional;
  * Satisfaction records: one by call id, a search (newest first), and summaries per agent or skill
  * group. Admins, qa and business systems read everything; an agent reads only its own records: its
  * searches and its summary are limited to itself, and asking by name for another agent's records, or
- * for a summary per skill group, is refused (403).
+ * for a summary per skill group, is refused (403); another agent's record by call id is not found (404),
+ * as a call without a record is, so that an agent cannot tell which calls have one.
  */
 @Path("/api/v1/satisfaction-records")
 @Tag(name = "Satisfaction records")
@@ -68,13 +69,10 @@ public class SatisfactionRecordResource {
     @RolesAllowed({Roles.ADMIN, Roles.QA, Roles.INTEGRATION, Roles.AGENT})
     @Operation(summary = "The satisfaction record of one call (an agent reads only its own)")
     public SatisfactionRecordView get(@PathParam("callId") String callId) {
-        SatisfactionRecordView r = records.find(callId)
+        Optional<Agent> own = ownAgentOnly(); // before the lookup: a token naming no agent learns nothing of the call
+        // another agent's record answers as no record would: a refusal would tell that the call has one
+        return records.find(callId).filter(r -> own.isEmpty() || own.get().id.toString().equals(r.agentId()))
                 .orElseThrow(() -> ProblemException.notFound("no satisfaction record for call " + callId));
-        Optional<Agent> own = ownAgentOnly();
-        if (own.isPresent() && !own.get().id.toString().equals(r.agentId())) {
-            throw forbidden(null, "an agent reads only its own satisfaction records");
-        }
-        return r;
     }
 
     @GET

@@ -382,7 +382,12 @@ class SatisfactionRecordsTest {
         // asked by name for another agent's: refused
         search(a.token(), Map.of("agentId", b.id())).statusCode(403).contentType("application/problem+json")
                 .body("errors[0].field", equalTo("agentId"));
-        record(b1, a.token()).statusCode(403).contentType("application/problem+json");
+        // another agent's record by call id: not found, the very answer a call without a record gets
+        String unknown = "call-" + UUID.randomUUID();
+        record(b1, a.token()).statusCode(404).contentType("application/problem+json")
+                .body("detail", equalTo("no satisfaction record for call " + b1));
+        record(unknown, a.token()).statusCode(404).body("detail", equalTo("no satisfaction record for call " + unknown));
+        record(b1, TestTokens.token("agent", "nobody-" + UUID.randomUUID())).statusCode(403);
         summary(a.token(), Map.of("agentId", b.id())).statusCode(403).body("errors[0].field", equalTo("agentId"));
         summary(a.token(), Map.of("by", "skillGroup")).statusCode(403).body("errors[0].field", equalTo("by"));
         search(TestTokens.token("agent", "nobody-" + UUID.randomUUID()), Map.of()).statusCode(403);
