@@ -94,6 +94,22 @@ class RoutingTest {
                 && type.equals(KafkaEvents.header(rec, "ce_type"))).map(rec -> Json.read(rec.value(), data)).toList();
     }
 
+    /** A group, its one agent logged in but not READY, and a caller queued for it. */
+    record OneWaiting(String group, String agent, String call) {
+    }
+
+    OneWaiting oneCallerWaiting(String name, String extension) {
+        String g = id(name);
+        String a = id("a");
+        group(g, 1);
+        agent(a, extension, new SkillAssignment(g, 1));
+        state(a, AgentState.NOT_READY, Instant.now());
+        String call = id("call");
+        transfer(call, g, 0, 300, null);
+        await(Topics.ROUTING_EVENTS, call, CallQueued.TYPE, CallQueued.class);
+        return new OneWaiting(g, a, call);
+    }
+
     /** A group, its agents a (priority 1) and b (priority 2) both READY, and a call offered to a. */
     record TwoAgents(String group, String a, String b, String call, ConnectAgent first) {
     }
@@ -287,14 +303,8 @@ class RoutingTest {
 
     @Test
     void anAgentReadyWhileEveryCallIsLockedIsOfferedOneAfterThePositionPass() throws Exception {
-        String g = id("locked");
-        String a = id("a");
-        group(g, 1);
-        agent(a, "2311", new SkillAssignment(g, 1));
-        state(a, AgentState.NOT_READY, Instant.now());
-        String call = id("call");
-        transfer(call, g, 0, 300, null);
-        await(Topics.ROUTING_EVENTS, call, CallQueued.TYPE, CallQueued.class);
+        OneWaiting w = oneCallerWaiting("locked", "2311");
+        String g = w.group(), a = w.agent(), call = w.call();
 
         // another transaction holds the group's waiting calls (as a position pass over a long queue does)
         java.util.concurrent.CountDownLatch locked = new java.util.concurrent.CountDownLatch(1);
@@ -524,14 +534,8 @@ class RoutingTest {
 
     @Test
     void aHangUpInTheTransactionThatOfferedItsCallFreesTheAgentItWasOffered() {
-        String g = id("onebatch");
-        String a = id("a");
-        group(g, 1);
-        agent(a, "2098", new SkillAssignment(g, 1));
-        state(a, AgentState.NOT_READY, Instant.now());
-        String call = id("call");
-        transfer(call, g, 0, 300, null);
-        await(Topics.ROUTING_EVENTS, call, CallQueued.TYPE, CallQueued.class);
+        OneWaiting w = oneCallerWaiting("onebatch", "2098");
+        String a = w.agent(), call = w.call();
 
         // one transaction of agent a's READY, then the caller's hang-up, as RoutingConsumer applies a batch:
         // both rows locked and the entry read ahead (WAITING then), each event followed by afterEvent
