@@ -63,15 +63,10 @@ public class Queues {
     /** An IVR flow hands a caller to a skill group: queued, or refused with the reason (no agent, queue full). */
     @Transactional(Transactional.TxType.MANDATORY)
     public void transferRequested(TransferRequested t) {
-        // what decides the request, in one round trip: queued before, caller gone, agents logged in to the
-        // group, its queue's length, and the talk time its estimates use
-        Object[] facts = sql.single("SELECT EXISTS (SELECT 1 FROM queue_entry WHERE call_id = ?1),"
-                        + " EXISTS (SELECT 1 FROM ended_call WHERE call_id = ?1),"
-                        + " (SELECT count(*) FROM agent_skill_view s JOIN agent_view a ON a.agent_id = s.agent_id"
-                        + " WHERE s.skill_group_id = ?2 AND a.state <> 'OFFLINE'),"
-                        + " CASE WHEN ?3 THEN (SELECT count(*) FROM queue_entry WHERE skill_group = ?2"
-                        + " AND state IN ('WAITING', 'OFFERED')) END, (" + recentTalkSeconds("?2") + ")",
-                t.callId(), t.skillGroup(), t.maxQueueLength() != null);
+        Object[] facts = prefetchedFacts(t.callId());
+        if (facts == null) {
+            facts = sql.single(TRANSFER_FACTS, t.callId(), t.skillGroup(), t.maxQueueLength() != null);
+        }
         if ((Boolean) facts[0]) {
             return; // this call was queued once already (a flow cannot queue one call twice at once)
         }
@@ -108,6 +103,52 @@ public class Queues {
         if (!offerWhileBoth(t.skillGroup())) {
             publishPositions(t.skillGroup());
         }
+    }
+
+    /**
+     * What decides a transfer request, in one statement: queued before, caller gone, agents logged in to
+     * the group, its queue's length (when the request limits it), and the talk time its estimates use.
+     * Parameters: call id, group, whether the request limits the queue's length.
+     */
+    private static final String TRANSFER_FACTS = "WITH p AS (SELECT ?1::text AS call_id, ?2::text AS grp, ?3::boolean AS limited)"
+            + " SELECT EXISTS (SELECT 1 FROM queue_entry WHERE call_id = p.call_id),"
+            + " EXISTS (SELECT 1 FROM ended_call WHERE call_id = p.call_id),"
+            + " (SELECT count(*) FROM agent_skill_view s JOIN agent_view a ON a.agent_id = s.agent_id"
+            + " WHERE s.skill_group_id = p.grp AND a.state <> 'OFFLINE'),"
+            + " CASE WHEN p.limited THEN (SELECT count(*) FROM queue_entry WHERE skill_group = p.grp"
+            + " AND state IN ('WAITING', 'OFFERED')) END, (" + recentTalkSeconds("p.grp") + ") FROM p";
+    private static final Object TRANSFER_FACTS_READ = new Object();
+
+    /**
+     * {@link #TRANSFER_FACTS} for a transfer request, run in the round trip that records the request as
+     * processed (servicekit {@link EventHandler.Prefetch}): the request's transaction then starts with its
+     * facts read.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public EventHandler.Prefetch prefetchTransferFacts(TransferRequested t) {
+        return new EventHandler.Prefetch(TRANSFER_FACTS.replace("?1", "?").replace("?2", "?").replace("?3", "?"),
+                (c, ps, first) -> {
+                    ps.setString(first, t.callId());
+                    ps.setString(first + 1, t.skillGroup());
+                    ps.setBoolean(first + 2, t.maxQueueLength() != null);
+                }, rows -> {
+                    rows.next();
+                    Object[] facts = new Object[5];
+                    for (int i = 0; i < facts.length; i++) {
+                        facts[i] = rows.getObject(i + 1);
+                    }
+                    transactions.putResource(TRANSFER_FACTS_READ, new Object[]{t.callId(), facts});
+                });
+    }
+
+    /** The facts {@link #prefetchTransferFacts} read for this call in this transaction, once; null when none. */
+    private Object[] prefetchedFacts(String callId) {
+        Object[] read = (Object[]) transactions.getResource(TRANSFER_FACTS_READ); // {call id, facts}
+        if (read == null || !callId.equals(read[0])) {
+            return null;
+        }
+        read[0] = null; // once
+        return (Object[]) read[1];
     }
 
     /** The offered agent answered: connected. */

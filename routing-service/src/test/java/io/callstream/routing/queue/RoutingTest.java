@@ -564,6 +564,38 @@ class RoutingTest {
         assertEquals(null, rows[1], "the reservation went with the call");
     }
 
+    @Test
+    void aTransferIsDecidedOnTheFactsReadInItsProcessedEventRoundTrip() {
+        String g = id("facts");
+        String a = id("a");
+        group(g, 1);
+        agent(a, "2099", new SkillAssignment(g, 1));
+        state(a, AgentState.NOT_READY, Instant.now());
+        String call = id("call");
+        TransferRequested t = new TransferRequested(call, "s-" + call, "agent", g, 0, 300, null, null, "13900001111", "4001",
+                Map.of(), List.of());
+        QuarkusTransaction.requiringNew().run(() -> {
+            io.callstream.servicekit.consumer.EventHandler.Prefetch prefetch = queues.prefetchTransferFacts(t);
+            try (java.sql.Connection c = dataSource.getConnection(); var ps = c.prepareStatement(prefetch.sql())) {
+                prefetch.binder().bind(c, ps, 1);
+                try (var rows = ps.executeQuery()) {
+                    prefetch.reader().read(rows);
+                }
+                // the caller's hang-up, now: a transfer reading its facts again would leave as ABANDONED
+                try (var end = c.prepareStatement("INSERT INTO ended_call (call_id, ended_at) VALUES (?, now())")) {
+                    end.setString(1, call);
+                    end.executeUpdate();
+                }
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException(e);
+            }
+            queues.transferRequested(t);
+        });
+        CallQueued queued = await(Topics.ROUTING_EVENTS, call, CallQueued.TYPE, CallQueued.class);
+        assertEquals(1, queued.position(), "queued on the facts read ahead (one agent logged in, no caller gone)");
+        assertEquals(60, queued.estimatedWaitSeconds());
+    }
+
     /** Whether {@code nowait} (a {@code FOR UPDATE NOWAIT} of one row) finds the row locked by another transaction. */
     private boolean lockedElsewhere(String nowait, String id) throws java.sql.SQLException {
         try (java.sql.Connection c = dataSource.getConnection()) {
