@@ -546,17 +546,21 @@ public class Queues {
      * the prefetch.
      */
     public void afterEvent() {
-        @SuppressWarnings("unchecked")
-        Map<String, Object[]> prefetched = (Map<String, Object[]>) transactions.getResource(PREFETCHED);
+        Map<String, Object[]> prefetched = prefetched();
         if (prefetched != null) {
             prefetched.values().removeIf(java.util.Objects::isNull);
         }
     }
 
+    /** The entries {@link #prefetchLocks} read in this transaction and not used yet; null when it read none. */
+    @SuppressWarnings("unchecked")
+    private Map<String, Object[]> prefetched() {
+        return (Map<String, Object[]>) transactions.getResource(PREFETCHED);
+    }
+
     /** This transaction changed the call's entry: a prefetched copy is not to be used. */
     private void changed(String callId) {
-        @SuppressWarnings("unchecked")
-        Map<String, Object[]> prefetched = (Map<String, Object[]>) transactions.getResource(PREFETCHED);
+        Map<String, Object[]> prefetched = prefetched();
         if (prefetched != null) {
             prefetched.remove(callId);
         }
@@ -577,8 +581,7 @@ public class Queues {
 
     /** {skill_group, state, enqueued_at, offered_agent, offer_command_id, connected_agent, timeout_at}, locked; null when unknown. */
     private Object[] lockEntry(String callId) {
-        @SuppressWarnings("unchecked")
-        Map<String, Object[]> prefetched = (Map<String, Object[]>) transactions.getResource(PREFETCHED);
+        Map<String, Object[]> prefetched = prefetched();
         if (prefetched != null && prefetched.containsKey(callId)) {
             return prefetched.remove(callId); // once: the event changes it (see afterEvent)
         }

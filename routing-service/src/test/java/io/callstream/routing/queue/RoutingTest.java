@@ -94,16 +94,23 @@ class RoutingTest {
                 && type.equals(KafkaEvents.header(rec, "ce_type"))).map(rec -> Json.read(rec.value(), data)).toList();
     }
 
-    /** A group, its one agent logged in but not READY, and a caller queued for it. */
-    record OneWaiting(String group, String agent, String call) {
-    }
-
-    OneWaiting oneCallerWaiting(String name, String extension) {
+    /** A group (reception limit 1) and its one agent, logged in but not READY: {group, agent}. */
+    String[] oneAgentNotReady(String name, String extension) {
         String g = id(name);
         String a = id("a");
         group(g, 1);
         agent(a, extension, new SkillAssignment(g, 1));
         state(a, AgentState.NOT_READY, Instant.now());
+        return new String[]{g, a};
+    }
+
+    /** A group, its one agent logged in but not READY, and a caller queued for it. */
+    record OneWaiting(String group, String agent, String call) {
+    }
+
+    OneWaiting oneCallerWaiting(String name, String extension) {
+        String[] ga = oneAgentNotReady(name, extension);
+        String g = ga[0], a = ga[1];
         String call = id("call");
         transfer(call, g, 0, 300, null);
         await(Topics.ROUTING_EVENTS, call, CallQueued.TYPE, CallQueued.class);
@@ -335,11 +342,8 @@ class RoutingTest {
 
     @Test
     void aHigherPriorityCallGoesFirst() {
-        String g = id("vip");
-        String a = id("a");
-        group(g, 1);
-        agent(a, "2301", new SkillAssignment(g, 1));
-        state(a, AgentState.NOT_READY, Instant.now());
+        String[] ga = oneAgentNotReady("vip", "2301");
+        String g = ga[0], a = ga[1];
         String normal = id("call"), urgent = id("call");
         transfer(normal, g, 0, 300, null);
         await(Topics.ROUTING_EVENTS, normal, CallQueued.TYPE, CallQueued.class);
@@ -566,11 +570,8 @@ class RoutingTest {
 
     @Test
     void aTransferIsDecidedOnTheFactsReadInItsProcessedEventRoundTrip() {
-        String g = id("facts");
-        String a = id("a");
-        group(g, 1);
-        agent(a, "2099", new SkillAssignment(g, 1));
-        state(a, AgentState.NOT_READY, Instant.now());
+        String[] ga = oneAgentNotReady("facts", "2099");
+        String g = ga[0], a = ga[1];
         String call = id("call");
         TransferRequested t = new TransferRequested(call, "s-" + call, "agent", g, 0, 300, null, null, "13900001111", "4001",
                 Map.of(), List.of());
