@@ -117,6 +117,8 @@ public class Queues {
             + " WHERE s.skill_group_id = p.grp AND a.state <> 'OFFLINE'),"
             + " CASE WHEN p.limited THEN (SELECT count(*) FROM queue_entry WHERE skill_group = p.grp"
             + " AND state IN ('WAITING', 'OFFERED')) END, (" + recentTalkSeconds("p.grp") + ") FROM p";
+    /** {@link #TRANSFER_FACTS} with plain {@code ?} parameters, as a prefetch appends it to another statement. */
+    private static final String TRANSFER_FACTS_PREFETCH = TRANSFER_FACTS.replace("?1", "?").replace("?2", "?").replace("?3", "?");
     private static final Object TRANSFER_FACTS_READ = new Object();
 
     /**
@@ -126,7 +128,7 @@ public class Queues {
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public EventHandler.Prefetch prefetchTransferFacts(TransferRequested t) {
-        return new EventHandler.Prefetch(TRANSFER_FACTS.replace("?1", "?").replace("?2", "?").replace("?3", "?"),
+        return new EventHandler.Prefetch(TRANSFER_FACTS_PREFETCH,
                 (c, ps, first) -> {
                     ps.setString(first, t.callId());
                     ps.setString(first + 1, t.skillGroup());
