@@ -80,30 +80,79 @@ public class Queues {
         } else if (t.maxQueueLength() != null && ((Number) facts[3]).longValue() >= t.maxQueueLength()) {
             refused = QueueExitReason.QUEUE_FULL;
         }
-        // a waiting caller's place, counted in its insert: every waiting caller of its priority or higher is
-        // ahead of it (arrived earlier: a row this statement sees committed before the statement began)
-        Object[] inserted = sql.single("INSERT INTO queue_entry (call_id, skill_group, priority, state, enqueued_at, timeout_at,"
-                        + " caller_number, called_number, variables, key_trail, exit_reason, ended_at, position)"
-                        + " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, CASE WHEN ?11::text IS NULL THEN 1 + (SELECT count(*)"
-                        + " FROM queue_entry WHERE skill_group = ?2 AND state = 'WAITING' AND priority >= ?3) END) RETURNING position",
-                t.callId(), t.skillGroup(), t.priority(), refused == null ? "WAITING" : "ENDED", Timestamp.from(now),
-                Timestamp.from(now.plusSeconds(Math.max(1, t.queueTimeoutSeconds()))), t.callerNumber(), t.calledNumber(),
-                new String(Json.write(t.variables() == null ? Map.of() : t.variables()), StandardCharsets.UTF_8),
-                new String(Json.write(t.keyTrail() == null ? List.of() : t.keyTrail()), StandardCharsets.UTF_8),
-                refused == null ? null : refused.name(), refused == null ? null : Timestamp.from(now));
         if (refused != null) {
+            sql.update("INSERT INTO queue_entry (call_id, skill_group, priority, state, enqueued_at, timeout_at, caller_number,"
+                            + " called_number, variables, key_trail, exit_reason, ended_at) VALUES (?1, ?2, ?3, 'ENDED', ?4, ?5, ?6, ?7,"
+                            + " ?8, ?9, ?10, ?4)", t.callId(), t.skillGroup(), t.priority(), Timestamp.from(now),
+                    Timestamp.from(now.plusSeconds(Math.max(1, t.queueTimeoutSeconds()))), t.callerNumber(), t.calledNumber(),
+                    variablesJson(t), keyTrailJson(t), refused.name());
             outbox.publish(t.callId(), new QueueExited(t.callId(), t.skillGroup(), refused, 0));
             return;
         }
-        int position = ((Number) inserted[0]).intValue();
+        String commandId = UUID.randomUUID().toString();
+        String variables = variablesJson(t);
+        String keyTrail = keyTrailJson(t);
+        Object[] queued = sql.single(QUEUE_AND_OFFER, t.skillGroup(), t.callId(), t.priority(), Timestamp.from(now),
+                Timestamp.from(now.plusSeconds(Math.max(1, t.queueTimeoutSeconds()))), t.callerNumber(), t.calledNumber(),
+                variables, keyTrail, commandId, Timestamp.from(now.plus(config.ringTimeout()).plus(config.offerGrace())));
+        int position = ((Number) queued[0]).intValue();
         outbox.publish(t.callId(), new CallQueued(t.callId(), t.skillGroup(), position, now,
                 estimate(position, secondsPerPosition(facts[4], loggedIn))));
+        if (queued[1] != null) {
+            // no one else waited, and an agent was free: offered in the insert (OFFER_ONE's row, no other caller waiting)
+            offered(t.skillGroup(), new Object[]{t.callId(), t.callerNumber(), t.calledNumber(), variables, keyTrail,
+                    Timestamp.from(now), queued[1], queued[2], false}, commandId, now);
+            return;
+        }
         // a transfer read concurrently may have counted the same place: checked after commit, unless this
         // caller was served at once and no one waits in the group (then no position is left to be wrong)
         if (!offerWhileBoth(t.skillGroup())) {
             publishPositions(t.skillGroup());
         }
     }
+
+    private static String variablesJson(TransferRequested t) {
+        return new String(Json.write(t.variables() == null ? Map.of() : t.variables()), StandardCharsets.UTF_8);
+    }
+
+    private static String keyTrailJson(TransferRequested t) {
+        return new String(Json.write(t.keyTrail() == null ? List.of() : t.keyTrail()), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The agents free for group {@code ?1} (after {@code FROM agent_view a}): serving the group, READY, not
+     * reserved, reachable, below the group's reception limit. {@link #OFFER_ONE} and {@link #QUEUE_AND_OFFER}
+     * choose among them, the best first: {@link #BEST_AGENT_LOCKED}.
+     */
+    private static final String FREE_AGENTS = " JOIN agent_skill_view s ON s.agent_id = a.agent_id AND s.skill_group_id = ?1"
+            + " LEFT JOIN skill_group_view g ON g.id = ?1"
+            + " WHERE a.state = 'READY' AND a.reserved_call IS NULL AND a.endpoint IS NOT NULL"
+            + " AND a.active_calls < COALESCE(g.reception_limit, 1)";
+    /** The best of {@link #FREE_AGENTS} (after {@code ORDER BY}): priority in the group, then longest READY; locked, or skipped if locked. */
+    private static final String BEST_AGENT_LOCKED = " s.priority, a.ready_since NULLS LAST, a.agent_id LIMIT 1 FOR UPDATE OF a SKIP LOCKED";
+
+    /**
+     * A transfer's queue entry, and in the same statement, when no other caller waits in the group, its
+     * offer to the best agent free for it ({@link #OFFER_ONE}'s choice: priority in the group, then longest
+     * READY; locked, {@code SKIP LOCKED}): the entry is inserted OFFERED and the agent reserved. Otherwise it
+     * is inserted WAITING at its place (every waiting caller of its priority or higher, a row this statement
+     * sees committed, is ahead of it) and {@link #offerWhileBoth} serves the group in order. One row: its
+     * place, the agent and its endpoint (nulls when not offered). Parameters: group, call id, priority, now,
+     * timeout, caller, called, variables, key trail, the offer's command id, its expiry.
+     */
+    private static final String QUEUE_AND_OFFER = "WITH ahead AS MATERIALIZED (SELECT count(*) AS n FROM queue_entry"
+            + " WHERE skill_group = ?1 AND state = 'WAITING' AND priority >= ?3),"
+            + " a AS MATERIALIZED (SELECT a.agent_id, a.endpoint FROM agent_view a" + FREE_AGENTS
+            + " AND NOT EXISTS (SELECT 1 FROM queue_entry o WHERE o.skill_group = ?1 AND o.state = 'WAITING')"
+            + " ORDER BY" + BEST_AGENT_LOCKED + "),"
+            + " reserved AS (UPDATE agent_view v SET reserved_call = ?2 FROM a WHERE v.agent_id = a.agent_id),"
+            + " inserted AS (INSERT INTO queue_entry (call_id, skill_group, priority, state, enqueued_at, timeout_at,"
+            + " caller_number, called_number, variables, key_trail, position, offered_agent, offer_command_id, offer_expires_at)"
+            + " SELECT ?2, ?1, ?3::integer, CASE WHEN a.agent_id IS NULL THEN 'WAITING' ELSE 'OFFERED' END, ?4::timestamptz,"
+            + " ?5::timestamptz, ?6, ?7, ?8, ?9, CASE WHEN a.agent_id IS NULL THEN 1 + ahead.n END, a.agent_id,"
+            + " CASE WHEN a.agent_id IS NOT NULL THEN ?10 END, CASE WHEN a.agent_id IS NOT NULL THEN ?11::timestamptz END"
+            + " FROM ahead LEFT JOIN a ON true)"
+            + " SELECT 1 + ahead.n, a.agent_id, a.endpoint FROM ahead LEFT JOIN a ON true";
 
     /**
      * What decides a transfer request, in one statement: queued before, caller gone, agents logged in to
@@ -343,13 +392,8 @@ public class Queues {
     private static final String OFFER_ONE = "WITH w AS MATERIALIZED (SELECT call_id, caller_number, called_number, variables,"
             + " key_trail, enqueued_at, missed_agents FROM queue_entry WHERE skill_group = ?1 AND state = 'WAITING'"
             + " AND timeout_at > ?2 ORDER BY priority DESC, seq LIMIT 1 FOR UPDATE SKIP LOCKED),"
-            + " a AS MATERIALIZED (SELECT a.agent_id, a.endpoint, w.call_id FROM w CROSS JOIN agent_view a"
-            + " JOIN agent_skill_view s ON s.agent_id = a.agent_id AND s.skill_group_id = ?1"
-            + " LEFT JOIN skill_group_view g ON g.id = ?1"
-            + " WHERE a.state = 'READY' AND a.reserved_call IS NULL AND a.endpoint IS NOT NULL"
-            + " AND a.active_calls < COALESCE(g.reception_limit, 1)"
-            + " ORDER BY a.agent_id = ANY (w.missed_agents), s.priority, a.ready_since NULLS LAST, a.agent_id"
-            + " LIMIT 1 FOR UPDATE OF a SKIP LOCKED),"
+            + " a AS MATERIALIZED (SELECT a.agent_id, a.endpoint, w.call_id FROM w CROSS JOIN agent_view a" + FREE_AGENTS
+            + " ORDER BY a.agent_id = ANY (w.missed_agents)," + BEST_AGENT_LOCKED + "),"
             + " reserved AS (UPDATE agent_view v SET reserved_call = a.call_id FROM a WHERE v.agent_id = a.agent_id),"
             + " offered AS (UPDATE queue_entry q SET state = 'OFFERED', offered_agent = a.agent_id, offer_command_id = ?3,"
             + " position = NULL, offer_expires_at = ?4 FROM a WHERE q.call_id = a.call_id)"

@@ -341,6 +341,26 @@ class RoutingTest {
     }
 
     @Test
+    void aTransferThatFindsAnAgentFreeWhileAnotherCallerWaitsQueuesBehindIt() {
+        String[] ga = oneAgentNotReady("behind", "2321");
+        String g = ga[0], a = ga[1];
+        state(a, AgentState.READY, Instant.now()); // no caller yet: the agent stays free
+        // a caller already waiting whose assignment round has not run yet (written here as its transfer would be)
+        String earlier = id("call");
+        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery("INSERT INTO queue_entry (call_id, skill_group, priority,"
+                        + " state, enqueued_at, timeout_at, variables, key_trail, position) VALUES (?1, ?2, 0, 'WAITING', now(),"
+                        + " now() + interval '5 minutes', '{}', '[]', 1)")
+                .setParameter(1, earlier).setParameter(2, g).executeUpdate());
+        String call = id("call");
+        transfer(call, g, 0, 300, null);
+        assertEquals(2, await(Topics.ROUTING_EVENTS, call, CallQueued.TYPE, CallQueued.class).position());
+        assertEquals(a, await(Topics.CALL_COMMANDS, earlier, ConnectAgent.TYPE, ConnectAgent.class).agentId(),
+                "the free agent goes to the caller who waited first");
+        assertTrue(all(Topics.CALL_COMMANDS, call, ConnectAgent.TYPE, ConnectAgent.class).isEmpty(),
+                "offered in the same transaction as the earlier caller, had it gone ahead");
+    }
+
+    @Test
     void aHigherPriorityCallGoesFirst() {
         String[] ga = oneAgentNotReady("vip", "2301");
         String g = ga[0], a = ga[1];
