@@ -220,6 +220,24 @@ class ScenarioLoadAndHttpTest {
     }
 
     @Test
+    void aBodyOverTheLimitIsRefusedWith413AndChangesNothing() throws Exception {
+        try (PbxSimulator sim = PbxSimulator.start(new SimulatorConfig(0, "u", "p", "localhost", gateway.port(), 0))) {
+            HttpClient http = HttpClient.newHttpClient();
+            String base = "http://localhost:" + sim.httpPort();
+            String big = "{\"behavior\":\"busy\",\"pad\":\"" + "x".repeat(70 * 1024) + "\"}";
+            HttpResponse<String> put = http.send(HttpRequest.newBuilder(URI.create(base + "/callees/13900000032"))
+                    .PUT(HttpRequest.BodyPublishers.ofString(big)).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(413, put.statusCode(), put.body());
+            assertTrue(put.body().contains("body too large"), put.body());
+            HttpResponse<String> post = http.send(HttpRequest.newBuilder(URI.create(base + "/calls"))
+                    .POST(HttpRequest.BodyPublishers.ofString(big)).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(413, post.statusCode(), post.body());
+            assertEquals(0, Json.JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(base + "/calls")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body()).size(), "no call placed");
+        }
+    }
+
+    @Test
     void theCommandLineRunsAScenarioPrintsTranscriptsAndExits(@TempDir Path dir) throws Exception {
         Path scenario = dir.resolve("one-caller.yaml");
         Files.writeString(scenario, """
