@@ -90,18 +90,17 @@ public class Queues {
             return;
         }
         String commandId = UUID.randomUUID().toString();
-        String variables = variablesJson(t);
-        String keyTrail = keyTrailJson(t);
         Object[] queued = sql.single(QUEUE_AND_OFFER, t.skillGroup(), t.callId(), t.priority(), Timestamp.from(now),
                 Timestamp.from(now.plusSeconds(Math.max(1, t.queueTimeoutSeconds()))), t.callerNumber(), t.calledNumber(),
-                variables, keyTrail, commandId, Timestamp.from(now.plus(config.ringTimeout()).plus(config.offerGrace())));
+                variablesJson(t), keyTrailJson(t), commandId, Timestamp.from(now.plus(config.ringTimeout()).plus(config.offerGrace())));
         int position = ((Number) queued[0]).intValue();
         outbox.publish(t.callId(), new CallQueued(t.callId(), t.skillGroup(), position, now,
                 estimate(position, secondsPerPosition(facts[4], loggedIn))));
         if (queued[1] != null) {
-            // no one else waited, and an agent was free: offered in the insert (OFFER_ONE's row, no other caller waiting)
-            offered(t.skillGroup(), new Object[]{t.callId(), t.callerNumber(), t.calledNumber(), variables, keyTrail,
-                    Timestamp.from(now), queued[1], queued[2], false}, commandId, now);
+            // no one else waited, and an agent was free: offered in the insert, with the request's own data
+            offered(t.skillGroup(), new Offer(t.callId(), t.callerNumber(), t.calledNumber(),
+                    t.variables() == null ? Map.of() : t.variables(), t.keyTrail() == null ? List.of() : t.keyTrail(), now,
+                    (String) queued[1], (String) queued[2]), commandId, now);
             return;
         }
         // a transfer read concurrently may have counted the same place: checked after commit, unless this
@@ -404,19 +403,28 @@ public class Queues {
 
     /** The call {@code r} ({@link #OFFER_ONE}'s row) was offered to its agent: the command to ring the agent, and the offer's event. */
     private void offered(String group, Object[] r, String commandId, Instant now) {
-        String callId = (String) r[0];
-        changed(callId);
-        String agentId = (String) r[6];
-        String caller = (String) r[1];
-        outbox.publish(callId, new ConnectAgent(commandId, callId, agentId, (String) r[7],
+        offered(group, new Offer((String) r[0], (String) r[1], (String) r[2],
+                Json.MAPPER.convertValue(Json.read(((String) r[3]).getBytes(StandardCharsets.UTF_8), Map.class),
+                        new TypeReference<Map<String, String>>() { }),
+                Json.MAPPER.convertValue(Json.read(((String) r[4]).getBytes(StandardCharsets.UTF_8), List.class),
+                        new TypeReference<List<KeyPress>>() { }),
+                Columns.instant(r[5]), (String) r[6], (String) r[7]), commandId, now);
+    }
+
+    /** A call offered to an agent: what the command to ring the agent and the offer's event carry. */
+    private record Offer(String callId, String caller, String called, Map<String, String> variables, List<KeyPress> trail,
+                         Instant enqueuedAt, String agentId, String endpoint) {
+    }
+
+    /** The call was offered to its agent: the command to ring the agent, and the offer's event. */
+    private void offered(String group, Offer o, String commandId, Instant now) {
+        changed(o.callId());
+        String caller = o.caller();
+        outbox.publish(o.callId(), new ConnectAgent(commandId, o.callId(), o.agentId(), o.endpoint(),
                 (int) Math.max(1, config.ringTimeout().toSeconds()), caller == null || caller.isEmpty() ? null : caller));
-        Map<String, String> variables = Json.MAPPER.convertValue(Json.read(((String) r[3]).getBytes(StandardCharsets.UTF_8),
-                Map.class), new TypeReference<Map<String, String>>() { });
-        List<KeyPress> trail = Json.MAPPER.convertValue(Json.read(((String) r[4]).getBytes(StandardCharsets.UTF_8),
-                List.class), new TypeReference<List<KeyPress>>() { });
-        long wait = Math.max(0, ChronoUnit.MILLIS.between(Columns.instant(r[5]), now));
-        outbox.publish(callId, new AgentOffered(callId, group, agentId, caller == null ? "" : caller,
-                r[2] == null ? "" : (String) r[2], wait, variables, trail));
+        long wait = Math.max(0, ChronoUnit.MILLIS.between(o.enqueuedAt(), now));
+        outbox.publish(o.callId(), new AgentOffered(o.callId(), group, o.agentId(), caller == null ? "" : caller,
+                o.called() == null ? "" : o.called(), wait, o.variables(), o.trail()));
     }
 
     /**
