@@ -43,6 +43,15 @@ pid_alive() { [ -n "$1" ] && kill -0 "$1" 2>/dev/null; }
 # For a benchmark: this run's stack gets a state directory of its own, emptied first (database, topics,
 # logs), unless CALLSTREAM_LOCAL_STATE names one. Data left by earlier runs (millions of processed-event
 # rows, agents of other benchmarks) made the same benchmark slower from one run to the next.
+# stops these services of a running local stack (SIGTERM, then waits for each to exit) and forgets their pids:
+# a benchmark or system test keeps only what it measures, as two cores are shared by everything
+stop_services() { # service...
+  local s pid
+  for s in "$@"; do
+    pid=$(cat "$RUN/$s.pid" 2>/dev/null) && kill -TERM "$pid" 2>/dev/null && while kill -0 "$pid" 2>/dev/null; do sleep 0.2; done
+    rm -f "$RUN/$s.pid"
+  done
+}
 fresh_state() { # name
   if [ -z "${CALLSTREAM_LOCAL_STATE:-}" ]; then
     export CALLSTREAM_LOCAL_STATE="$ROOT/.local/bench-$1"
