@@ -160,7 +160,7 @@ public final class IvrLoadBenchmark {
         boolean analyzedEarly = false;
         long end = begin + TimeUnit.SECONDS.toNanos(seconds);
         long lastJitSample = System.nanoTime();
-        long[] jitBefore = jit(ivrJvm, kafkaJvm);
+        long[] jitBefore = JvmWatch.compileMillis(ivrJvm, kafkaJvm);
         long[] jitAtStart = null;
         long[] gcAtStart = null;
         boolean measuring = false;
@@ -183,7 +183,7 @@ public final class IvrLoadBenchmark {
                 }
             }
             if (!measuring && System.nanoTime() - lastJitSample >= 5_000_000_000L) {
-                long[] jitNow = jit(ivrJvm, kafkaJvm);
+                long[] jitNow = JvmWatch.compileMillis(ivrJvm, kafkaJvm);
                 // scraped as Prometheus would, every 5 s of the warm-up: the window's first scrape then runs
                 // compiled code (in the thirteenth session about 80 of ivr-service's 248 compilations inside the
                 // window were its metrics and JMX code, set to work by this driver's scrapes at the window's start)
@@ -201,8 +201,8 @@ public final class IvrLoadBenchmark {
             if (!measuring && System.nanoTime() >= begin) {
                 measuring = true;
                 startedAt = Instant.now();
-                jitAtStart = jit(ivrJvm, kafkaJvm);
-                gcAtStart = gc(ivrJvm, kafkaJvm);
+                jitAtStart = JvmWatch.compileMillis(ivrJvm, kafkaJvm);
+                gcAtStart = JvmWatch.gcMillis(ivrJvm, kafkaJvm);
                 bucketsBefore = buckets(http, ivr);
                 deliveryBefore = buckets(http, ivr, "callstream_events_delivery_seconds_bucket", ENGINE, "topic=\"" + Topics.CALL_EVENTS + "\"");
                 measured = 0;
@@ -250,8 +250,8 @@ public final class IvrLoadBenchmark {
             }
         }
         double elapsed = (System.nanoTime() - begin) / 1e9;
-        long[] jitAtEnd = jit(ivrJvm, kafkaJvm);
-        long[] gcAtEnd = gc(ivrJvm, kafkaJvm);
+        long[] jitAtEnd = JvmWatch.compileMillis(ivrJvm, kafkaJvm);
+        long[] gcAtEnd = JvmWatch.gcMillis(ivrJvm, kafkaJvm);
         // the service's own histograms at the window's end, before the hang-ups below: read after them (until the
         // thirteenth session) they counted the 200 sessions' ends, handled in one burst, as 1.3 % of the window's
         // steps, and made both "4 ms or more" shares look 1.3 points worse than the window was
@@ -280,15 +280,11 @@ public final class IvrLoadBenchmark {
                 pct(service, 0.50), pct(service, 0.95), pct(service, 0.99), service.length == 0 ? 0 : service[service.length - 1] / 1e6);
         long[] fromAppend = new long[appendedThenCommand.size()];
         // how the slow steps fall in time: per wall-clock 100 ms of the broker's append
-        java.util.TreeMap<Long, int[]> tenths = new java.util.TreeMap<>();
+        SlowWindows inTime = new SlowWindows(5);
         for (int i = 0; i < fromAppend.length; i++) {
             var metadata = ((java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>) appendedThenCommand.get(i)[0]).get();
             fromAppend[i] = ((Long) appendedThenCommand.get(i)[1] - metadata.timestamp()) * 1_000_000L; // in ns
-            int[] slot = tenths.computeIfAbsent(metadata.timestamp() / 100, k -> new int[2]);
-            slot[0]++;
-            if (fromAppend[i] >= 5_000_000L) {
-                slot[1]++;
-            }
+            inTime.add(metadata.timestamp(), fromAppend[i] / 1e6);
         }
         SystemChecks.logAppendTime(bootstrap, Topics.CALL_EVENTS, false);
         Arrays.sort(fromAppend);
@@ -303,7 +299,7 @@ public final class IvrLoadBenchmark {
         System.out.printf("    of those, 5 ms or more apart in whole milliseconds: %.2f %% (%d); 6 or more: %.2f %% (%d) — the share "
                         + "over 5 ms lies between the two%n", 100.0 * atLeast5 / Math.max(1, fromAppend.length), atLeast5,
                 100.0 * atLeast6 / Math.max(1, fromAppend.length), atLeast6);
-        printClusters(tenths);
+        inTime.print("steps");
         bucketsBefore.forEach((le, n) -> window.merge(le, -n, Double::sum));
         System.out.printf("  engine step (event's poll returned -> its batch committed, DB write included), servicekit's "
                         + "callstream.events.process{stream=\"ivr-engine\"} histogram over the measured window: %.0f steps, p50 <= %s ms, p99 <= %s ms%n",
@@ -334,16 +330,6 @@ public final class IvrLoadBenchmark {
         if (kafkaJvm != null) {
             kafkaJvm.close();
         }
-    }
-
-    /** JIT compile time so far of ivr-service and the broker, in ms (0 for one not watched). */
-    private static long[] jit(JvmWatch ivr, JvmWatch kafka) {
-        return new long[]{ivr == null ? 0 : ivr.compileMillis(), kafka == null ? 0 : kafka.compileMillis()};
-    }
-
-    /** Collector time so far of ivr-service and the broker, in ms (0 for one not watched). */
-    private static long[] gc(JvmWatch ivr, JvmWatch kafka) {
-        return new long[]{ivr == null ? 0 : ivr.gcMillis(), kafka == null ? 0 : kafka.gcMillis()};
     }
 
     private static Record resultFor(String type, ConsumerRecord<String, byte[]> r) {
@@ -448,36 +434,5 @@ public final class IvrLoadBenchmark {
     }
 
     private IvrLoadBenchmark() {
-    }
-
-    /**
-     * Whether the steps of 5 ms or more come in bursts (something stopped the whole stack for a moment: a
-     * collection, the machine, a statement) or spread evenly (waiting for a core): how many 100 ms windows
-     * hold them, and the worst windows with their wall-clock time, to set against GC and PostgreSQL logs.
-     */
-    private static void printClusters(java.util.TreeMap<Long, int[]> tenths) {
-        long slow = tenths.values().stream().mapToLong(v -> v[1]).sum();
-        long windowsWithSlow = tenths.values().stream().filter(v -> v[1] > 0).count();
-        List<Map.Entry<Long, int[]>> worst = new ArrayList<>(tenths.entrySet());
-        worst.sort((x, y) -> Integer.compare(y.getValue()[1], x.getValue()[1]));
-        long inWorst10 = worst.stream().limit(10).mapToLong(e -> e.getValue()[1]).sum();
-        StringBuilder top = new StringBuilder();
-        java.time.format.DateTimeFormatter f = java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss.S")
-                .withZone(java.time.ZoneOffset.UTC);
-        worst.stream().limit(5).filter(e -> e.getValue()[1] > 0).forEach(e -> top.append(String.format(" %s %d/%d,",
-                f.format(java.time.Instant.ofEpochMilli(e.getKey() * 100)), e.getValue()[1], e.getValue()[0])));
-        System.out.printf("    in time: the %d steps of 5 ms or more fall in %d of %d 100-ms windows; the worst 10 windows hold %.0f %% "
-                        + "of them; worst (UTC, slow/all):%s%n", slow, windowsWithSlow, tenths.size(),
-                100.0 * inWorst10 / Math.max(1, slow), top.length() == 0 ? " none" : top.substring(0, top.length() - 1));
-        // how steady the offered load was: results appended per 100 ms (this driver's pace, as the broker saw it)
-        int[] perWindow = tenths.values().stream().mapToInt(v -> v[0]).sorted().toArray();
-        double mean = Arrays.stream(perWindow).average().orElse(0);
-        long bursts = Arrays.stream(perWindow).filter(n -> n > 1.2 * mean).count();
-        long slowInBursts = tenths.values().stream().filter(v -> v[0] > 1.2 * mean).mapToLong(v -> v[1]).sum();
-        System.out.printf("    offered load: results appended per 100 ms p50 %d, p99 %d, max %d; %d windows above 1.2 times the mean "
-                        + "(the driver catching up after it was held up) hold %.0f %% of the slow steps%n",
-                perWindow.length == 0 ? 0 : perWindow[perWindow.length / 2],
-                perWindow.length == 0 ? 0 : perWindow[(int) Math.min(perWindow.length - 1, Math.floor(perWindow.length * 0.99))],
-                perWindow.length == 0 ? 0 : perWindow[perWindow.length - 1], bursts, 100.0 * slowInBursts / Math.max(1, slow));
     }
 }

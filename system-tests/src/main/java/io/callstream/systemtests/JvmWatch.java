@@ -61,6 +61,16 @@ final class JvmWatch implements AutoCloseable {
         return collectors.stream().mapToLong(GarbageCollectorMXBean::getCollectionTime).sum();
     }
 
+    /** {@link #compileMillis()} of each, 0 for one not watched (null). */
+    static long[] compileMillis(JvmWatch... jvms) {
+        return java.util.Arrays.stream(jvms).mapToLong(j -> j == null ? 0 : j.compileMillis()).toArray();
+    }
+
+    /** {@link #gcMillis()} of each, 0 for one not watched (null). */
+    static long[] gcMillis(JvmWatch... jvms) {
+        return java.util.Arrays.stream(jvms).mapToLong(j -> j == null ? 0 : j.gcMillis()).toArray();
+    }
+
     @Override
     public void close() {
         try {
