@@ -824,7 +824,7 @@ public final class RoutingLoadBenchmark {
     // ---------------------------------------------------------------- measuring
 
     /** CPU ticks of routing-service, Kafka and PostgreSQL (the postmaster, its children and the children it reaped). */
-    private record Cpu(long routing, long kafka, long postgres, long nanos) {
+    private record Cpu(long routing, long kafka, long postgres, long driver, long nanos) {
         static Cpu sample(RoutingLoadBenchmark b) {
             long pg = 0;
             String pm = b.a.get("postgresPid");
@@ -833,14 +833,14 @@ public final class RoutingLoadBenchmark {
                 pg = ticks(p) + ProcessHandle.of(p).map(h -> h.children().mapToLong(c -> ticks(c.pid())).sum()).orElse(0L);
             }
             return new Cpu(ticks(b.pid), b.a.containsKey("kafkaPid") ? ticks(Long.parseLong(b.a.get("kafkaPid"))) : 0, pg,
-                    System.nanoTime());
+                    ticks(ProcessHandle.current().pid()), System.nanoTime());
         }
 
         String minus(Cpu before, double seconds, int hz) {
             double s = (nanos - before.nanos) / 1e9;
-            return String.format("routing-service %.0f %%, Kafka %.0f %%, PostgreSQL %.0f %%",
+            return String.format("routing-service %.0f %%, Kafka %.0f %%, PostgreSQL %.0f %%; this driver (nice 19) %.0f %%",
                     100.0 * (routing - before.routing) / hz / s, 100.0 * (kafka - before.kafka) / hz / s,
-                    100.0 * (postgres - before.postgres) / hz / s);
+                    100.0 * (postgres - before.postgres) / hz / s, 100.0 * (driver - before.driver) / hz / s);
         }
 
         private static long ticks(long pid) {

@@ -33,10 +33,13 @@ public interface RoutingConfig {
 
     /**
      * {@code callstream.routing.consumer-threads}: consumer threads reading call and agent events (6
-     * partitions in all; each thread applies one event at a time, so more threads keep the backlog down
-     * at high rates: docs/benchmarks.md).
+     * partitions in all). One by default: its polls bring more events, which then share fewer transactions
+     * (routing's {@code callstream.consumer.batch-size} is 20), and there is one consumer fewer to fetch for.
+     * At 200 transfers/s that took routing, the broker and PostgreSQL from 1.6 to 1.4-1.5 cores, and the
+     * transfers' p99 with them (docs/benchmarks.md, fifteenth session). More threads apply more at once,
+     * for rates one thread cannot keep up with.
      */
-    @WithDefault("3")
+    @WithDefault("1")
     int consumerThreads();
 
     /**
