@@ -88,12 +88,12 @@ public class RoutingConsumer {
      * The rows a transaction of these events waits for, locked in the round trip of the processed-event
      * insert and in one order: the call events' queue entries, then the agents (the agent states' own,
      * the entries' offered and connected ones). A transfer (a transaction of its own) reads what decides
-     * it instead ({@link Queues#prefetchTransferFacts}); profile changes read nothing ahead.
+     * it, and queues it when it may be, instead ({@link Queues#prefetchTransfer}); profile changes read nothing ahead.
      */
     EventHandler.Prefetch prefetchLocks(List<IncomingEvent> events) {
         if (events.size() == 1 && TransferRequested.TYPE.equals(events.get(0).type())) {
             try {
-                return queues.prefetchTransferFacts(events.get(0).data(TransferRequested.class));
+                return queues.prefetchTransfer(events.get(0).data(TransferRequested.class));
             } catch (io.callstream.contracts.cloudevents.MalformedEventException unreadable) {
                 return null; // refused when applied, as any unreadable event (dead letter)
             }

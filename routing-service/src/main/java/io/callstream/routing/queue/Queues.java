@@ -63,22 +63,30 @@ public class Queues {
     /** An IVR flow hands a caller to a skill group: queued, or refused with the reason (no agent, queue full). */
     @Transactional(Transactional.TxType.MANDATORY)
     public void transferRequested(TransferRequested t) {
-        Object[] facts = prefetchedFacts(t.callId());
-        if (facts == null) {
-            facts = sql.single(TRANSFER_FACTS, t.callId(), t.skillGroup(), t.maxQueueLength() != null);
+        Object[] read = prefetchedTransfer(t.callId()); // {row, now, command id}
+        if (read == null) {
+            Instant now = now();
+            String commandId = UUID.randomUUID().toString();
+            read = new Object[]{sql.single(TRANSFER, transferParameters(t, now, commandId)), now, commandId};
         }
-        if ((Boolean) facts[0]) {
+        Object[] r = (Object[]) read[0];
+        Instant now = (Instant) read[1];
+        String commandId = (String) read[2];
+        if ((Boolean) r[0]) {
             return; // this call was queued once already (a flow cannot queue one call twice at once)
         }
-        Instant now = now();
-        long loggedIn = ((Number) facts[2]).longValue();
+        long loggedIn = ((Number) r[2]).longValue();
         QueueExitReason refused = null;
-        if ((Boolean) facts[1]) {
+        if ((Boolean) r[1]) {
             refused = QueueExitReason.ABANDONED; // the caller hung up before this request was read
         } else if (loggedIn == 0) {
             refused = QueueExitReason.NO_AGENT;
-        } else if (t.maxQueueLength() != null && ((Number) facts[3]).longValue() >= t.maxQueueLength()) {
+        } else if (t.maxQueueLength() != null && ((Number) r[3]).longValue() >= t.maxQueueLength()) {
             refused = QueueExitReason.QUEUE_FULL;
+        }
+        if ((refused == null) != (Boolean) r[5]) {
+            throw new IllegalStateException("transfer of " + t.callId() + ": the statement " + ((Boolean) r[5] ? "queued" : "did not queue")
+                    + " a call refused as " + refused);
         }
         if (refused != null) {
             sql.update("INSERT INTO queue_entry (call_id, skill_group, priority, state, enqueued_at, timeout_at, caller_number,"
@@ -89,18 +97,14 @@ public class Queues {
             outbox.publish(t.callId(), new QueueExited(t.callId(), t.skillGroup(), refused, 0));
             return;
         }
-        String commandId = UUID.randomUUID().toString();
-        Object[] queued = sql.single(QUEUE_AND_OFFER, t.skillGroup(), t.callId(), t.priority(), Timestamp.from(now),
-                Timestamp.from(now.plusSeconds(Math.max(1, t.queueTimeoutSeconds()))), t.callerNumber(), t.calledNumber(),
-                variablesJson(t), keyTrailJson(t), commandId, Timestamp.from(now.plus(config.ringTimeout()).plus(config.offerGrace())));
-        int position = ((Number) queued[0]).intValue();
+        int position = ((Number) r[6]).intValue();
         outbox.publish(t.callId(), new CallQueued(t.callId(), t.skillGroup(), position, now,
-                estimate(position, secondsPerPosition(facts[4], loggedIn))));
-        if (queued[1] != null) {
+                estimate(position, secondsPerPosition(r[4], loggedIn))));
+        if (r[7] != null) {
             // no one else waited, and an agent was free: offered in the insert, with the request's own data
             offered(t.skillGroup(), new Offer(t.callId(), t.callerNumber(), t.calledNumber(),
                     t.variables() == null ? Map.of() : t.variables(), t.keyTrail() == null ? List.of() : t.keyTrail(), now,
-                    (String) queued[1], (String) queued[2]), commandId, now);
+                    (String) r[7], (String) r[8]), commandId, now);
             return;
         }
         // a transfer read concurrently may have counted the same place: checked after commit, unless this
@@ -120,7 +124,7 @@ public class Queues {
 
     /**
      * The agents free for group {@code ?1} (after {@code FROM agent_view a}): serving the group, READY, not
-     * reserved, reachable, below the group's reception limit. {@link #OFFER_ONE} and {@link #QUEUE_AND_OFFER}
+     * reserved, reachable, below the group's reception limit. {@link #OFFER_ONE} and {@link #TRANSFER}
      * choose among them, the best first: {@link #BEST_AGENT_LOCKED}.
      */
     private static final String FREE_AGENTS = " JOIN agent_skill_view s ON s.agent_id = a.agent_id AND s.skill_group_id = ?1"
@@ -131,74 +135,102 @@ public class Queues {
     private static final String BEST_AGENT_LOCKED = " s.priority, a.ready_since NULLS LAST, a.agent_id LIMIT 1 FOR UPDATE OF a SKIP LOCKED";
 
     /**
-     * A transfer's queue entry, and in the same statement, when no other caller waits in the group, its
-     * offer to the best agent free for it ({@link #OFFER_ONE}'s choice: priority in the group, then longest
-     * READY; locked, {@code SKIP LOCKED}): the entry is inserted OFFERED and the agent reserved. Otherwise it
-     * is inserted WAITING at its place (every waiting caller of its priority or higher, a row this statement
-     * sees committed, is ahead of it) and {@link #offerWhileBoth} serves the group in order. One row: its
-     * place, the agent and its endpoint (nulls when not offered). Parameters: group, call id, priority, now,
-     * timeout, caller, called, variables, key trail, the offer's command id, its expiry.
+     * A transfer request decided and applied in one statement. What decides it: queued before, caller gone,
+     * agents logged in to the group, its queue's length (when the request limits it), and the talk time its
+     * estimates use. When it may be queued (not queued before, the caller still there, an agent logged in,
+     * room in the queue): its queue entry, and when no other caller waits in the group, its offer to the best
+     * agent free for it ({@link #OFFER_ONE}'s choice: priority in the group, then longest READY; locked,
+     * {@code SKIP LOCKED}): the entry is inserted OFFERED and the agent reserved. Otherwise it is inserted
+     * WAITING at its place (every waiting caller of its priority or higher, a row this statement sees
+     * committed, is ahead of it) and {@link #offerWhileBoth} serves the group in order.
+     *
+     * <p>One row: queued before, caller gone, agents logged in, queue length (null when not limited), recent
+     * talk seconds (null before any), queued now, its place, the agent and its endpoint (nulls when not
+     * offered). Parameters, each used once (the prefetch numbers them in order): call id, group, priority,
+     * the queue's length limit (null: none), now, timeout, caller, called, variables, key trail, the offer's
+     * command id, its expiry.
+     *
+     * <p>Why one: it runs in the round trip that records the request as processed ({@link #prefetchTransfer});
+     * read first and queued after, a transfer was two round trips. A request processed before is never
+     * queued again here: its entry (queue entries are kept) makes "queued before" true.
      */
-    private static final String QUEUE_AND_OFFER = "WITH ahead AS MATERIALIZED (SELECT count(*) AS n FROM queue_entry"
-            + " WHERE skill_group = ?1 AND state = 'WAITING' AND priority >= ?3),"
-            + " a AS MATERIALIZED (SELECT a.agent_id, a.endpoint FROM agent_view a" + FREE_AGENTS
-            + " AND NOT EXISTS (SELECT 1 FROM queue_entry o WHERE o.skill_group = ?1 AND o.state = 'WAITING')"
+    private static final String TRANSFER = "WITH p AS (SELECT ?1::text AS call_id, ?2::text AS grp, ?3::integer AS priority,"
+            + " ?4::integer AS max_len, ?5::timestamptz AS now, ?6::timestamptz AS timeout_at, ?7::text AS caller, ?8::text AS called,"
+            + " ?9::text AS variables, ?10::text AS key_trail, ?11::text AS command_id, ?12::timestamptz AS offer_expires),"
+            + " f AS MATERIALIZED (SELECT EXISTS (SELECT 1 FROM queue_entry WHERE call_id = p.call_id) AS queued_before,"
+            + " EXISTS (SELECT 1 FROM ended_call WHERE call_id = p.call_id) AS gone,"
+            + " (SELECT count(*) FROM agent_skill_view s JOIN agent_view a ON a.agent_id = s.agent_id"
+            + " WHERE s.skill_group_id = p.grp AND a.state <> 'OFFLINE') AS logged_in,"
+            + " CASE WHEN p.max_len IS NOT NULL THEN (SELECT count(*) FROM queue_entry WHERE skill_group = p.grp"
+            + " AND state IN ('WAITING', 'OFFERED')) END AS queue_len, (" + recentTalkSeconds("p.grp") + ") AS talk FROM p),"
+            + " go AS MATERIALIZED (SELECT 1 FROM f CROSS JOIN p WHERE NOT f.queued_before AND NOT f.gone AND f.logged_in > 0"
+            + " AND (p.max_len IS NULL OR f.queue_len < p.max_len)),"
+            + " ahead AS MATERIALIZED (SELECT count(*) AS n FROM p JOIN queue_entry q ON q.skill_group = p.grp"
+            + " AND q.state = 'WAITING' AND q.priority >= p.priority),"
+            + " a AS MATERIALIZED (SELECT a.agent_id, a.endpoint FROM p CROSS JOIN agent_view a" + FREE_AGENTS.replace("?1", "p.grp")
+            + " AND EXISTS (SELECT 1 FROM go)"
+            + " AND NOT EXISTS (SELECT 1 FROM queue_entry o WHERE o.skill_group = p.grp AND o.state = 'WAITING')"
             + " ORDER BY" + BEST_AGENT_LOCKED + "),"
-            + " reserved AS (UPDATE agent_view v SET reserved_call = ?2 FROM a WHERE v.agent_id = a.agent_id),"
+            + " reserved AS (UPDATE agent_view v SET reserved_call = p.call_id FROM a CROSS JOIN p WHERE v.agent_id = a.agent_id),"
             + " inserted AS (INSERT INTO queue_entry (call_id, skill_group, priority, state, enqueued_at, timeout_at,"
             + " caller_number, called_number, variables, key_trail, position, offered_agent, offer_command_id, offer_expires_at)"
-            + " SELECT ?2, ?1, ?3::integer, CASE WHEN a.agent_id IS NULL THEN 'WAITING' ELSE 'OFFERED' END, ?4::timestamptz,"
-            + " ?5::timestamptz, ?6, ?7, ?8, ?9, CASE WHEN a.agent_id IS NULL THEN 1 + ahead.n END, a.agent_id,"
-            + " CASE WHEN a.agent_id IS NOT NULL THEN ?10 END, CASE WHEN a.agent_id IS NOT NULL THEN ?11::timestamptz END"
-            + " FROM ahead LEFT JOIN a ON true)"
-            + " SELECT 1 + ahead.n, a.agent_id, a.endpoint FROM ahead LEFT JOIN a ON true";
+            + " SELECT p.call_id, p.grp, p.priority, CASE WHEN a.agent_id IS NULL THEN 'WAITING' ELSE 'OFFERED' END, p.now,"
+            + " p.timeout_at, p.caller, p.called, p.variables, p.key_trail, CASE WHEN a.agent_id IS NULL THEN 1 + ahead.n END,"
+            + " a.agent_id, CASE WHEN a.agent_id IS NOT NULL THEN p.command_id END,"
+            + " CASE WHEN a.agent_id IS NOT NULL THEN p.offer_expires END"
+            + " FROM go CROSS JOIN p CROSS JOIN ahead LEFT JOIN a ON true)"
+            + " SELECT f.queued_before, f.gone, f.logged_in, f.queue_len, f.talk, EXISTS (SELECT 1 FROM go), 1 + ahead.n,"
+            + " a.agent_id, a.endpoint FROM f CROSS JOIN ahead LEFT JOIN a ON true";
+    /** {@link #TRANSFER} with plain {@code ?} parameters, as a prefetch appends it to another statement. */
+    private static final String TRANSFER_PREFETCH = TRANSFER.replaceAll("\\?\\d+", "?");
+    private static final Object TRANSFER_READ = new Object();
+
+    /** {@link #TRANSFER}'s parameters, in order. */
+    private Object[] transferParameters(TransferRequested t, Instant now, String commandId) {
+        return new Object[]{t.callId(), t.skillGroup(), t.priority(), t.maxQueueLength(), Timestamp.from(now),
+                Timestamp.from(now.plusSeconds(Math.max(1, t.queueTimeoutSeconds()))), t.callerNumber(), t.calledNumber(),
+                variablesJson(t), keyTrailJson(t), commandId, Timestamp.from(now.plus(config.ringTimeout()).plus(config.offerGrace()))};
+    }
 
     /**
-     * What decides a transfer request, in one statement: queued before, caller gone, agents logged in to
-     * the group, its queue's length (when the request limits it), and the talk time its estimates use.
-     * Parameters: call id, group, whether the request limits the queue's length.
-     */
-    private static final String TRANSFER_FACTS = "WITH p AS (SELECT ?1::text AS call_id, ?2::text AS grp, ?3::boolean AS limited)"
-            + " SELECT EXISTS (SELECT 1 FROM queue_entry WHERE call_id = p.call_id),"
-            + " EXISTS (SELECT 1 FROM ended_call WHERE call_id = p.call_id),"
-            + " (SELECT count(*) FROM agent_skill_view s JOIN agent_view a ON a.agent_id = s.agent_id"
-            + " WHERE s.skill_group_id = p.grp AND a.state <> 'OFFLINE'),"
-            + " CASE WHEN p.limited THEN (SELECT count(*) FROM queue_entry WHERE skill_group = p.grp"
-            + " AND state IN ('WAITING', 'OFFERED')) END, (" + recentTalkSeconds("p.grp") + ") FROM p";
-    /** {@link #TRANSFER_FACTS} with plain {@code ?} parameters, as a prefetch appends it to another statement. */
-    private static final String TRANSFER_FACTS_PREFETCH = TRANSFER_FACTS.replace("?1", "?").replace("?2", "?").replace("?3", "?");
-    private static final Object TRANSFER_FACTS_READ = new Object();
-
-    /**
-     * {@link #TRANSFER_FACTS} for a transfer request, run in the round trip that records the request as
-     * processed (servicekit {@link EventHandler.Prefetch}): the request's transaction then starts with its
-     * facts read.
+     * {@link #TRANSFER} for a transfer request, run in the round trip that records the request as processed
+     * (servicekit {@link EventHandler.Prefetch}): the request's transaction starts with it decided, and
+     * queued when it may be. Should the request turn out processed before, "queued before" kept it from
+     * being queued again, and it is not applied.
      */
     @Transactional(Transactional.TxType.MANDATORY)
-    public EventHandler.Prefetch prefetchTransferFacts(TransferRequested t) {
-        return new EventHandler.Prefetch(TRANSFER_FACTS_PREFETCH,
+    public EventHandler.Prefetch prefetchTransfer(TransferRequested t) {
+        Instant now = now();
+        String commandId = UUID.randomUUID().toString();
+        Object[] parameters = transferParameters(t, now, commandId);
+        return new EventHandler.Prefetch(TRANSFER_PREFETCH,
                 (c, ps, first) -> {
-                    ps.setString(first, t.callId());
-                    ps.setString(first + 1, t.skillGroup());
-                    ps.setBoolean(first + 2, t.maxQueueLength() != null);
+                    for (int i = 0; i < parameters.length; i++) {
+                        ps.setObject(first + i, parameters[i], TRANSFER_TYPES[i]);
+                    }
                 }, rows -> {
                     rows.next();
-                    Object[] facts = new Object[5];
-                    for (int i = 0; i < facts.length; i++) {
-                        facts[i] = rows.getObject(i + 1);
+                    Object[] row = new Object[9];
+                    for (int i = 0; i < row.length; i++) {
+                        row[i] = rows.getObject(i + 1);
                     }
-                    transactions.putResource(TRANSFER_FACTS_READ, new Object[]{t.callId(), facts});
+                    transactions.putResource(TRANSFER_READ, new Object[]{t.callId(), row, now, commandId});
                 });
     }
 
-    /** The facts {@link #prefetchTransferFacts} read for this call in this transaction, once; null when none. */
-    private Object[] prefetchedFacts(String callId) {
-        Object[] read = (Object[]) transactions.getResource(TRANSFER_FACTS_READ); // {call id, facts}
+    /** The JDBC types of {@link #transferParameters}, for its nulls. */
+    private static final int[] TRANSFER_TYPES = {java.sql.Types.VARCHAR, java.sql.Types.VARCHAR, java.sql.Types.INTEGER,
+            java.sql.Types.INTEGER, java.sql.Types.TIMESTAMP, java.sql.Types.TIMESTAMP, java.sql.Types.VARCHAR, java.sql.Types.VARCHAR,
+            java.sql.Types.VARCHAR, java.sql.Types.VARCHAR, java.sql.Types.VARCHAR, java.sql.Types.TIMESTAMP};
+
+    /** What {@link #prefetchTransfer} read and did for this call in this transaction ({row, now, command id}), once; null when nothing. */
+    private Object[] prefetchedTransfer(String callId) {
+        Object[] read = (Object[]) transactions.getResource(TRANSFER_READ); // {call id, row, now, command id}
         if (read == null || !callId.equals(read[0])) {
             return null;
         }
         read[0] = null; // once
-        return (Object[]) read[1];
+        return new Object[]{read[1], read[2], read[3]};
     }
 
     /** The offered agent answered: connected. */

@@ -589,20 +589,28 @@ class RoutingTest {
     }
 
     @Test
-    void aTransferIsDecidedOnTheFactsReadInItsProcessedEventRoundTrip() {
+    void aTransferIsDecidedAndQueuedInItsProcessedEventRoundTripAndNeverQueuedTwice() {
         String[] ga = oneAgentNotReady("facts", "2099");
         String g = ga[0], a = ga[1];
         String call = id("call");
         TransferRequested t = new TransferRequested(call, "s-" + call, "agent", g, 0, 300, null, null, "13900001111", "4001",
                 Map.of(), List.of());
         QuarkusTransaction.requiringNew().run(() -> {
-            io.callstream.servicekit.consumer.EventHandler.Prefetch prefetch = queues.prefetchTransferFacts(t);
+            io.callstream.servicekit.consumer.EventHandler.Prefetch prefetch = queues.prefetchTransfer(t);
             try (java.sql.Connection c = dataSource.getConnection(); var ps = c.prepareStatement(prefetch.sql())) {
                 prefetch.binder().bind(c, ps, 1);
                 try (var rows = ps.executeQuery()) {
                     prefetch.reader().read(rows);
                 }
-                // the caller's hang-up, now: a transfer reading its facts again would leave as ABANDONED
+                try (var entry = c.prepareStatement("SELECT state, position FROM queue_entry WHERE call_id = ?")) {
+                    entry.setString(1, call);
+                    try (var rows = entry.executeQuery()) {
+                        assertTrue(rows.next(), "queued by the prefetch's statement itself");
+                        assertEquals("WAITING", rows.getString(1), "its one agent is not ready");
+                        assertEquals(1, rows.getInt(2));
+                    }
+                }
+                // the caller's hang-up, now: a transfer deciding again would leave as ABANDONED
                 try (var end = c.prepareStatement("INSERT INTO ended_call (call_id, ended_at) VALUES (?, now())")) {
                     end.setString(1, call);
                     end.executeUpdate();
@@ -613,8 +621,30 @@ class RoutingTest {
             queues.transferRequested(t);
         });
         CallQueued queued = await(Topics.ROUTING_EVENTS, call, CallQueued.TYPE, CallQueued.class);
-        assertEquals(1, queued.position(), "queued on the facts read ahead (one agent logged in, no caller gone)");
+        assertEquals(1, queued.position(), "queued as the prefetch decided (one agent logged in, no caller gone)");
         assertEquals(60, queued.estimatedWaitSeconds());
+
+        // the same request again (a redelivery whose processed-event row was gone): the prefetch's statement
+        // finds the entry, queues nothing, and the request is passed over
+        QuarkusTransaction.requiringNew().run(() -> {
+            io.callstream.servicekit.consumer.EventHandler.Prefetch prefetch = queues.prefetchTransfer(t);
+            try (java.sql.Connection c = dataSource.getConnection(); var ps = c.prepareStatement(prefetch.sql())) {
+                prefetch.binder().bind(c, ps, 1);
+                try (var rows = ps.executeQuery()) {
+                    prefetch.reader().read(rows);
+                }
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException(e);
+            }
+            queues.transferRequested(t);
+        });
+        Object[] rows = QuarkusTransaction.requiringNew().call(() -> (Object[]) em.createNativeQuery(
+                "SELECT (SELECT count(*) FROM queue_entry WHERE call_id = ?1), (SELECT state FROM queue_entry WHERE call_id = ?1),"
+                        + " (SELECT count(*) FROM outbox_message WHERE message_key = ?1 AND type = ?2)")
+                .setParameter(1, call).setParameter(2, CallQueued.TYPE).getSingleResult());
+        assertEquals(1L, ((Number) rows[0]).longValue(), "one entry");
+        assertEquals("WAITING", rows[1], "still waiting, not ended by the second look");
+        assertEquals(1L, ((Number) rows[2]).longValue(), "queued once");
     }
 
     /** Whether {@code nowait} (a {@code FOR UPDATE NOWAIT} of one row) finds the row locked by another transaction. */
