@@ -624,11 +624,16 @@ class RoutingTest {
         assertEquals(1, queued.position(), "queued as the prefetch decided (one agent logged in, no caller gone)");
         assertEquals(60, queued.estimatedWaitSeconds());
 
-        // the same request again (a redelivery whose processed-event row was gone): the prefetch's statement
-        // finds the entry, queues nothing, and the request is passed over
+        // the same request again (a redelivery whose processed-event row was gone), the caller's hang-up taken
+        // back so that only its entry keeps it from being queued twice: the prefetch's statement finds the
+        // entry, queues nothing, and the request is passed over
         QuarkusTransaction.requiringNew().run(() -> {
             io.callstream.servicekit.consumer.EventHandler.Prefetch prefetch = queues.prefetchTransfer(t);
             try (java.sql.Connection c = dataSource.getConnection(); var ps = c.prepareStatement(prefetch.sql())) {
+                try (var back = c.prepareStatement("DELETE FROM ended_call WHERE call_id = ?")) {
+                    back.setString(1, call);
+                    assertEquals(1, back.executeUpdate());
+                }
                 prefetch.binder().bind(c, ps, 1);
                 try (var rows = ps.executeQuery()) {
                     prefetch.reader().read(rows);
