@@ -257,8 +257,9 @@ public final class RoutingLoadBenchmark {
         String bootstrap = a.getOrDefault("kafka", "localhost:9092");
         SystemChecks.logAppendTime(bootstrap, Topics.IVR_EVENTS, true);
         SystemChecks.logAppendTime(bootstrap, Topics.CALL_COMMANDS, true);
-        // a service that has been up a while has its hot paths compiled: in the thirteenth session's 10 s warm-up
-        // the broker's C2 compiler still took a quarter of the broker's CPU in the measured window (async-profiler)
+        // a service that has been up a while has its hot paths compiled: after the 10 s warm-up this driver had until
+        // the fifteenth session, the broker's C2 compiler still took a quarter of the broker's CPU in the measured
+        // window (async-profiler)
         long settledMs = Long.parseLong(a.getOrDefault("settled-ms", "150"));
         long maxWarmup = TimeUnit.SECONDS.toNanos(Integer.parseInt(a.getOrDefault("max-warmup", String.valueOf(warmup + 120))));
         JvmWatch routingJvm = JvmWatch.attach(pid);

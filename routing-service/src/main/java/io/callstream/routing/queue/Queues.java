@@ -63,15 +63,15 @@ public class Queues {
     /** An IVR flow hands a caller to a skill group: queued, or refused with the reason (no agent, queue full). */
     @Transactional(Transactional.TxType.MANDATORY)
     public void transferRequested(TransferRequested t) {
-        Object[] read = prefetchedTransfer(t.callId()); // {row, now, command id}
-        if (read == null) {
+        Decided decided = prefetchedTransfer(t.callId());
+        if (decided == null) {
             Instant now = now();
             String commandId = UUID.randomUUID().toString();
-            read = new Object[]{sql.single(TRANSFER, transferParameters(t, now, commandId)), now, commandId};
+            decided = new Decided(t.callId(), sql.single(TRANSFER, transferParameters(t, now, commandId)), now, commandId);
         }
-        Object[] r = (Object[]) read[0];
-        Instant now = (Instant) read[1];
-        String commandId = (String) read[2];
+        Object[] r = decided.row();
+        Instant now = decided.now();
+        String commandId = decided.commandId();
         if ((Boolean) r[0]) {
             return; // this call was queued once already (a flow cannot queue one call twice at once)
         }
@@ -185,6 +185,13 @@ public class Queues {
     private static final String TRANSFER_PREFETCH = TRANSFER.replaceAll("\\?\\d+", "?");
     private static final Object TRANSFER_READ = new Object();
 
+    /** {@link #TRANSFER}'s row for a call, and the time and offer command id it was run with. */
+    private record Decided(String callId, Object[] row, Instant now, String commandId) {
+    }
+
+    /** In place of a {@link Decided} once taken: no call's. */
+    private static final Decided TAKEN = new Decided(null, null, null, null);
+
     /** {@link #TRANSFER}'s parameters, in order. */
     private Object[] transferParameters(TransferRequested t, Instant now, String commandId) {
         return new Object[]{t.callId(), t.skillGroup(), t.priority(), t.maxQueueLength(), Timestamp.from(now),
@@ -214,7 +221,7 @@ public class Queues {
                     for (int i = 0; i < row.length; i++) {
                         row[i] = rows.getObject(i + 1);
                     }
-                    transactions.putResource(TRANSFER_READ, new Object[]{t.callId(), row, now, commandId});
+                    transactions.putResource(TRANSFER_READ, new Decided(t.callId(), row, now, commandId));
                 });
     }
 
@@ -223,14 +230,14 @@ public class Queues {
             java.sql.Types.INTEGER, java.sql.Types.TIMESTAMP, java.sql.Types.TIMESTAMP, java.sql.Types.VARCHAR, java.sql.Types.VARCHAR,
             java.sql.Types.VARCHAR, java.sql.Types.VARCHAR, java.sql.Types.VARCHAR, java.sql.Types.TIMESTAMP};
 
-    /** What {@link #prefetchTransfer} read and did for this call in this transaction ({row, now, command id}), once; null when nothing. */
-    private Object[] prefetchedTransfer(String callId) {
-        Object[] read = (Object[]) transactions.getResource(TRANSFER_READ); // {call id, row, now, command id}
-        if (read == null || !callId.equals(read[0])) {
+    /** What {@link #prefetchTransfer} read and did for this call in this transaction, once; null when nothing. */
+    private Decided prefetchedTransfer(String callId) {
+        Decided decided = (Decided) transactions.getResource(TRANSFER_READ);
+        if (decided == null || !callId.equals(decided.callId())) {
             return null;
         }
-        read[0] = null; // once
-        return new Object[]{read[1], read[2], read[3]};
+        transactions.putResource(TRANSFER_READ, TAKEN); // once
+        return decided;
     }
 
     /** The offered agent answered: connected. */
