@@ -40,9 +40,6 @@ http_status() {
 
 pid_alive() { [ -n "$1" ] && kill -0 "$1" 2>/dev/null; }
 
-# For a benchmark: this run's stack gets a state directory of its own, emptied first (database, topics,
-# logs), unless CALLSTREAM_LOCAL_STATE names one. Data left by earlier runs (millions of processed-event
-# rows, agents of other benchmarks) made the same benchmark slower from one run to the next.
 # stops these services of a running local stack (SIGTERM, then waits for each to exit) and forgets their pids:
 # a benchmark or system test keeps only what it measures, as two cores are shared by everything
 stop_services() { # service...
@@ -52,6 +49,9 @@ stop_services() { # service...
     rm -f "$RUN/$s.pid"
   done
 }
+# For a benchmark: this run's stack gets a state directory of its own, emptied first (database, topics,
+# logs), unless CALLSTREAM_LOCAL_STATE names one. Data left by earlier runs (millions of processed-event
+# rows, agents of other benchmarks) made the same benchmark slower from one run to the next.
 fresh_state() { # name
   if [ -z "${CALLSTREAM_LOCAL_STATE:-}" ]; then
     export CALLSTREAM_LOCAL_STATE="$ROOT/.local/bench-$1"

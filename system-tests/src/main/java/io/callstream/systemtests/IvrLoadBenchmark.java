@@ -160,7 +160,7 @@ public final class IvrLoadBenchmark {
         boolean analyzedEarly = false;
         long end = begin + TimeUnit.SECONDS.toNanos(seconds);
         long lastJitSample = System.nanoTime();
-        long[] jitBefore = JvmWatch.compileMillis(ivrJvm, kafkaJvm);
+        JvmWatch.Settling settling = new JvmWatch.Settling(settledMs, ivrJvm, kafkaJvm);
         long[] jitAtStart = null;
         long[] gcAtStart = null;
         boolean measuring = false;
@@ -183,14 +183,12 @@ public final class IvrLoadBenchmark {
                 }
             }
             if (!measuring && System.nanoTime() - lastJitSample >= 5_000_000_000L) {
-                long[] jitNow = JvmWatch.compileMillis(ivrJvm, kafkaJvm);
+                boolean compiling = settling.stillCompiling(); // read before this round's scrapes, as measured
                 // scraped as Prometheus would, every 5 s of the warm-up: the window's first scrape then runs
                 // compiled code (in the thirteenth session about 80 of ivr-service's 248 compilations inside the
                 // window were its metrics and JMX code, set to work by this driver's scrapes at the window's start)
                 buckets(http, ivr);
                 buckets(http, ivr, "callstream_events_delivery_seconds_bucket", ENGINE, "topic=\"" + Topics.CALL_EVENTS + "\"");
-                boolean compiling = jitNow[0] - jitBefore[0] > settledMs || jitNow[1] - jitBefore[1] > settledMs;
-                jitBefore = jitNow;
                 lastJitSample = System.nanoTime();
                 if (compiling && System.nanoTime() + 5_000_000_000L >= begin
                         && begin - loadStarted < TimeUnit.SECONDS.toNanos(maxWarmup)) {

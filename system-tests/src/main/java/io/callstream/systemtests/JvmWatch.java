@@ -71,6 +71,33 @@ final class JvmWatch implements AutoCloseable {
         return java.util.Arrays.stream(jvms).mapToLong(j -> j == null ? 0 : j.gcMillis()).toArray();
     }
 
+    /**
+     * Whether a benchmark's JVMs are still compiling their hot paths: {@link #stillCompiling} says whether any of
+     * them compiled more than {@code settledMs} since the previous call (the first: since this was made). A
+     * benchmark asks every 5 s of its warm-up and goes on warming up while the answer is yes.
+     */
+    static final class Settling {
+        private final long settledMs;
+        private final JvmWatch[] jvms;
+        private long[] before;
+
+        Settling(long settledMs, JvmWatch... jvms) {
+            this.settledMs = settledMs;
+            this.jvms = jvms;
+            this.before = compileMillis(jvms);
+        }
+
+        boolean stillCompiling() {
+            long[] now = compileMillis(jvms);
+            boolean compiling = false;
+            for (int i = 0; i < now.length; i++) {
+                compiling |= now[i] - before[i] > settledMs;
+            }
+            before = now;
+            return compiling;
+        }
+    }
+
     @Override
     public void close() {
         try {

@@ -264,7 +264,7 @@ public final class RoutingLoadBenchmark {
         long maxWarmup = TimeUnit.SECONDS.toNanos(Integer.parseInt(a.getOrDefault("max-warmup", String.valueOf(warmup + 120))));
         JvmWatch routingJvm = JvmWatch.attach(pid);
         JvmWatch kafkaJvm = a.containsKey("kafkaPid") ? JvmWatch.attach(Long.parseLong(a.get("kafkaPid"))) : null;
-        long[] jitBefore = JvmWatch.compileMillis(routingJvm, kafkaJvm);
+        JvmWatch.Settling settling = new JvmWatch.Settling(settledMs, routingJvm, kafkaJvm);
         long lastJitSample = System.nanoTime();
         long[] jitAtStart = null;
         long[] gcAtStart = null;
@@ -313,9 +313,7 @@ public final class RoutingLoadBenchmark {
                 }
             }
             if (cpu0 == null && now - lastJitSample >= 5_000_000_000L) {
-                long[] jitNow = JvmWatch.compileMillis(routingJvm, kafkaJvm);
-                boolean compiling = jitNow[0] - jitBefore[0] > settledMs || jitNow[1] - jitBefore[1] > settledMs;
-                jitBefore = jitNow;
+                boolean compiling = settling.stillCompiling();
                 lastJitSample = now;
                 if (compiling && now + 5_000_000_000L >= measureFrom && measureFrom - start < maxWarmup) {
                     measureFrom += 5_000_000_000L; // still compiling: not the steady state yet
