@@ -190,79 +190,23 @@ public class EventStreams {
             consumer.wakeup();
         }
 
+        /** Offsets applied and not yet committed; committed at most every 100 ms. Only this worker's thread touches these. */
+        private final Map<TopicPartition, OffsetAndMetadata> pending = new HashMap<>();
+        /** Everything applied, committed synchronously at a clean stop. */
+        private final Map<TopicPartition, OffsetAndMetadata> committed = new HashMap<>();
+        private long lastCommit = System.nanoTime();
+
+        // The loop is only a loop: each poll is a method of its own (pollOnce, apply). The JIT compiles a method
+        // once it has been called a few thousand times, seconds into the load; a loop that does the work in its
+        // own body is compiled only on its back-edge count (on-stack replacement), which this loop, a few
+        // hundred polls a second, reached minutes into a load run: until then it ran interpreted, and its
+        // optimised compile came late and large (docs/benchmarks.md, sixteenth session)
         @Override
         public void run() {
-            Map<TopicPartition, OffsetAndMetadata> committed = new HashMap<>();
-            Map<TopicPartition, OffsetAndMetadata> pending = new HashMap<>();
-            long lastCommit = System.nanoTime();
             try (consumer) {
                 consumer.subscribe(topics);
-                while (!stopping) {
-                    ConsumerRecords<String, byte[]> records;
-                    try {
-                        records = consumer.poll(Duration.ofSeconds(1));
-                    } catch (WakeupException e) {
-                        break;
-                    }
-                    long polledAt = System.nanoTime();
-                    long polledAtMillis = System.currentTimeMillis();
-                    Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
-                    Map<TopicPartition, OffsetAndMetadata> endOfPoll = new HashMap<>();
-                    Map<TopicPartition, List<ConsumerRecord<String, byte[]>>> byPartition = new java.util.LinkedHashMap<>();
-                    for (TopicPartition tp : records.partitions()) {
-                        List<ConsumerRecord<String, byte[]>> ofPartition = records.records(tp);
-                        byPartition.put(tp, ofPartition);
-                        endOfPoll.put(tp, new OffsetAndMetadata(ofPartition.get(ofPartition.size() - 1).offset() + 1));
-                    }
-                    List<ConsumerRecord<String, byte[]>> all = PollPlan.order(byPartition, order, r -> delivery.get(r.topic())
-                            .record(Math.max(0, polledAtMillis - r.timestamp()), java.util.concurrent.TimeUnit.MILLISECONDS));
-                    int batch = Math.max(1, config.consumer().batchSize());
-                    int i = 0;
-                    each:
-                    while (i < all.size() && !stopping) {
-                        List<ConsumerRecord<String, byte[]>> chunk = all.subList(i, PollPlan.chunkEnd(all, i, batch, order));
-                        if (chunk.size() > 1 && processTogether(chunk, polledAt)) {
-                            chunk.forEach(r -> done.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1)));
-                            i += chunk.size();
-                            continue;
-                        }
-                        // one at a time: a single record, or a batch that failed (retries, dead letters as usual)
-                        for (ConsumerRecord<String, byte[]> record : List.copyOf(chunk)) {
-                            if (stopping) {
-                                break each; // the rest is not committed: redelivered to whoever owns the partition next
-                            }
-                            TopicPartition tp = new TopicPartition(record.topic(), record.partition());
-                            try {
-                                process(record, polledAt);
-                            } catch (RuntimeException e) {
-                                // not even parked (the dead-letter topic unreachable): keep the record, try again
-                                LOG.errorf("%s: %s-%d@%d not processed, retrying: %s", name, record.topic(), record.partition(),
-                                        record.offset(), e.toString());
-                                seekBack(all.subList(i, all.size()));
-                                pause();
-                                break each;
-                            }
-                            done.put(tp, new OffsetAndMetadata(record.offset() + 1));
-                            i++;
-                        }
-                    }
-                    if (i == all.size()) {
-                        done.putAll(endOfPoll); // what was passed over counts as done once the rest is
-                    }
-                    pending.putAll(done);
-                    if (!pending.isEmpty() && System.nanoTime() - lastCommit >= COMMIT_EVERY_NANOS) {
-                        // asynchronous, and at most every 100 ms: the next poll does not wait on the group
-                        // coordinator, and the broker is not asked for a write per poll. An offset lost to a
-                        // crash only means a redelivery, which the processed-event table drops
-                        consumer.commitAsync(new HashMap<>(pending), (offsets, e) -> {
-                            if (e != null) {
-                                LOG.debugf("%s: committing offsets failed (the events come again, are skipped): %s", name, e.toString());
-                            }
-                        });
-                        pending.clear();
-                        lastCommit = System.nanoTime();
-                    }
-                    committed.putAll(done);
+                while (!stopping && pollOnce()) {
+                    // pollOnce did it
                 }
                 try {
                     consumer.commitSync(committed); // a clean stop leaves nothing to redeliver
@@ -274,6 +218,85 @@ public class EventStreams {
             } catch (RuntimeException e) {
                 LOG.errorf(e, "%s: the consumer stopped", name);
             }
+        }
+
+        /** One poll: its records applied, their offsets noted and committed every 100 ms. False when woken to stop. */
+        private boolean pollOnce() {
+            ConsumerRecords<String, byte[]> records;
+            try {
+                records = consumer.poll(Duration.ofSeconds(1));
+            } catch (WakeupException e) {
+                return false;
+            }
+            long polledAt = System.nanoTime();
+            long polledAtMillis = System.currentTimeMillis();
+            Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
+            Map<TopicPartition, OffsetAndMetadata> endOfPoll = new HashMap<>();
+            Map<TopicPartition, List<ConsumerRecord<String, byte[]>>> byPartition = new java.util.LinkedHashMap<>();
+            for (TopicPartition tp : records.partitions()) {
+                List<ConsumerRecord<String, byte[]>> ofPartition = records.records(tp);
+                byPartition.put(tp, ofPartition);
+                endOfPoll.put(tp, new OffsetAndMetadata(ofPartition.get(ofPartition.size() - 1).offset() + 1));
+            }
+            List<ConsumerRecord<String, byte[]>> all = PollPlan.order(byPartition, order, r -> delivery.get(r.topic())
+                    .record(Math.max(0, polledAtMillis - r.timestamp()), java.util.concurrent.TimeUnit.MILLISECONDS));
+            if (apply(all, polledAt, done)) {
+                done.putAll(endOfPoll); // what was passed over counts as done once the rest is
+            }
+            pending.putAll(done);
+            if (!pending.isEmpty() && System.nanoTime() - lastCommit >= COMMIT_EVERY_NANOS) {
+                // asynchronous, and at most every 100 ms: the next poll does not wait on the group
+                // coordinator, and the broker is not asked for a write per poll. An offset lost to a
+                // crash only means a redelivery, which the processed-event table drops
+                consumer.commitAsync(new HashMap<>(pending), (offsets, e) -> {
+                    if (e != null) {
+                        LOG.debugf("%s: committing offsets failed (the events come again, are skipped): %s", name, e.toString());
+                    }
+                });
+                pending.clear();
+                lastCommit = System.nanoTime();
+            }
+            committed.putAll(done);
+            return true;
+        }
+
+        /**
+         * Applies a poll's records in chunks, noting each applied one in {@code done}. True when all were applied;
+         * false when it stopped part-way (stopping, or a record that failed and was sought back to come again).
+         */
+        private boolean apply(List<ConsumerRecord<String, byte[]>> all, long polledAt, Map<TopicPartition, OffsetAndMetadata> done) {
+            int batch = Math.max(1, config.consumer().batchSize());
+            int i = 0;
+            while (i < all.size()) {
+                if (stopping) {
+                    return false;
+                }
+                List<ConsumerRecord<String, byte[]>> chunk = all.subList(i, PollPlan.chunkEnd(all, i, batch, order));
+                if (chunk.size() > 1 && processTogether(chunk, polledAt)) {
+                    chunk.forEach(r -> done.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1)));
+                    i += chunk.size();
+                    continue;
+                }
+                // one at a time: a single record, or a batch that failed (retries, dead letters as usual)
+                for (ConsumerRecord<String, byte[]> record : List.copyOf(chunk)) {
+                    if (stopping) {
+                        return false; // the rest is not committed: redelivered to whoever owns the partition next
+                    }
+                    try {
+                        process(record, polledAt);
+                    } catch (RuntimeException e) {
+                        // not even parked (the dead-letter topic unreachable): keep the record, try again
+                        LOG.errorf("%s: %s-%d@%d not processed, retrying: %s", name, record.topic(), record.partition(),
+                                record.offset(), e.toString());
+                        seekBack(all.subList(i, all.size()));
+                        pause();
+                        return false;
+                    }
+                    done.put(new TopicPartition(record.topic(), record.partition()), new OffsetAndMetadata(record.offset() + 1));
+                    i++;
+                }
+            }
+            return true;
         }
 
         private void pause() {
