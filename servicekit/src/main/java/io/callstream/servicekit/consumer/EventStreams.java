@@ -199,7 +199,7 @@ public class EventStreams {
         // The loop is only a loop: each poll is a method of its own (pollOnce, apply). The JIT compiles a method
         // once it has been called a few thousand times, seconds into the load; a loop that does the work in its
         // own body is compiled only on its back-edge count (on-stack replacement), which this loop, a few
-        // hundred polls a second, reached minutes into a load run: until then it ran interpreted, and its
+        // hundred polls a second, reached 60-80 s into a load run: until then it ran interpreted, and its
         // optimised compile came late and large (docs/benchmarks.md, sixteenth session)
         @Override
         public void run() {
