@@ -37,7 +37,7 @@ import java.util.function.Predicate;
  * Plain Kafka consumers for a service's hot event streams, instead of a messaging channel: each of
  * {@code threads} consumers (one consumer group) owns some partitions and processes their records in
  * order on its own thread, each through {@link IdempotentConsumer} (own transaction, retries), and
- * commits after each polled batch. A record that cannot be processed goes to the service's
+ * commits offsets asynchronously at most every 100 ms (synchronously at a clean stop). A record that cannot be processed goes to the service's
  * dead-letter topic and the stream goes on. Streams stop at shutdown before anything else, so an
  * event in flight is redelivered rather than parked.
  */
