@@ -20,7 +20,17 @@ KAFKA_CONTROLLER_PORT="${CALLSTREAM_KAFKA_CONTROLLER_PORT:-9093}"
 # 0: a consumer group's first member starts at once (Kafka's own default, 3000, is what a cluster has)
 KAFKA_REBALANCE_DELAY_MS="${CALLSTREAM_KAFKA_INITIAL_REBALANCE_DELAY_MS:-0}"
 POSTGRES_PORT="${CALLSTREAM_POSTGRES_PORT:-5433}"
+# The broker's: a young generation of 512 MiB. Its young collections take 15-21 ms here, about what they took at
+# the old ~85 MiB, but come every ~8 s instead of every ~2 s at 200 transfers/s (at 2 GiB they took 94-158 ms:
+# docs/benchmarks.md)
+KAFKA_JAVA_OPTS="${CALLSTREAM_KAFKA_JAVA_OPTS:--Xmx768m -Xmn512m -XX:+UseSerialGC}"
 SERVICE_JAVA_OPTS="${CALLSTREAM_SERVICE_JAVA_OPTS:--Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1}"
+# Added to the broker's and every service's JVM options: the JIT compiler threads at nice 19. With a few busy
+# processes on 2 cores, a long compile otherwise takes a core from the threads serving events for tens of
+# milliseconds (docs/benchmarks.md). ThreadPriorityPolicy=1 lets the JVM set native thread priorities at all
+# (raising one's own nice needs no privilege; as root it also gives the VM and GC threads nice -4 to -5).
+# Set CALLSTREAM_JIT_JAVA_OPTS= (empty) to run the compilers as the JVM has them.
+JIT_JAVA_OPTS="${CALLSTREAM_JIT_JAVA_OPTS--XX:ThreadPriorityPolicy=1 -XX:CompilerThreadPriority=19}"
 
 say() { printf '%s\n' "$*"; }
 die() { printf 'callstream: %s\n' "$*" >&2; exit 1; }
