@@ -483,19 +483,31 @@ public class Queues {
     private static final int POSITIONS_PER_PASS = 500;
 
     /**
+     * The changed positions of one group's waiting calls ({@code ?1}), rewritten and returned (call id,
+     * position), up to {@value #POSITIONS_PER_PASS}, rows locked by another transaction skipped.
+     *
+     * <p>The locked rows are reached from the ranked ones by primary key. Their WAITING check is written
+     * {@code coalesce(state, '') = 'WAITING'} so that no partial index on {@code state = 'WAITING'} can serve
+     * it: with statistics taken before a burst of callers (no WAITING rows then), such an index looked like
+     * one row, and the planner scanned every waiting call of every group once per ranked call (10,000 x 100
+     * comparisons, 67 ms a pass under routing-load, and the positions fell behind; docs/benchmarks.md).
+     */
+    static final String REPOSITION = "WITH ranked AS (SELECT call_id, row_number() OVER"
+            + " (ORDER BY priority DESC, seq) AS pos FROM queue_entry WHERE skill_group = ?1 AND state = 'WAITING'),"
+            + " changed AS (SELECT e.call_id, r.pos FROM ranked r JOIN queue_entry e ON e.call_id = r.call_id"
+            + " WHERE coalesce(e.state, '') = 'WAITING' AND e.position IS DISTINCT FROM r.pos ORDER BY r.pos LIMIT " + POSITIONS_PER_PASS
+            + " FOR UPDATE OF e SKIP LOCKED)"
+            + " UPDATE queue_entry q SET position = c.pos FROM changed c WHERE q.call_id = c.call_id"
+            + " RETURNING q.call_id, c.pos";
+
+    /**
      * Publishes the new positions of up to {@value #POSITIONS_PER_PASS} waiting calls of {@code group}
      * whose position changed (the front of the queue first), one statement for the positions; rows locked
      * by another transaction now are left for the next pass (the group stays marked). Returns how many.
      */
     @Transactional(Transactional.TxType.REQUIRES_NEW)
     public int republishPositions(String group) {
-        List<Object[]> moved = sql.rows("WITH ranked AS (SELECT call_id, row_number() OVER"
-                        + " (ORDER BY priority DESC, seq) AS pos FROM queue_entry WHERE skill_group = ?1 AND state = 'WAITING'),"
-                        + " changed AS (SELECT e.call_id, r.pos FROM queue_entry e JOIN ranked r ON r.call_id = e.call_id"
-                        + " WHERE e.state = 'WAITING' AND e.position IS DISTINCT FROM r.pos ORDER BY r.pos LIMIT " + POSITIONS_PER_PASS
-                        + " FOR UPDATE OF e SKIP LOCKED)"
-                        + " UPDATE queue_entry q SET position = c.pos FROM changed c WHERE q.call_id = c.call_id"
-                        + " RETURNING q.call_id, c.pos", group);
+        List<Object[]> moved = sql.rows(REPOSITION, group);
         if (!moved.isEmpty()) {
             double perPosition = secondsPerPosition(group);
             moved.sort(java.util.Comparator.comparingLong(m -> ((Number) m[1]).longValue()));

@@ -466,6 +466,46 @@ class RoutingTest {
     }
 
     @Test
+    void positionsAreRewrittenThroughThePrimaryKeyEvenWithStatisticsTakenBeforeTheCallersCame() throws Exception {
+        String burst = id("burst");
+        try (java.sql.Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (java.sql.Statement s = c.createStatement()) {
+                // 20,000 calls that have left, statistics that saw no waiting call, then 10,000 of them waiting
+                // again, 100 in each group (a burst of callers before the next analyze): all rolled back at the end
+                s.execute("UPDATE queue_entry SET state = 'ENDED' WHERE state = 'WAITING'");
+                s.execute("INSERT INTO queue_entry (call_id, skill_group, priority, state, enqueued_at, timeout_at, variables, key_trail)"
+                        + " SELECT '" + burst + "-' || i, '" + burst + "-g' || (i % 100), 0, 'ENDED', now(), now() + interval '5 minutes',"
+                        + " '{}', '[]' FROM generate_series(1, 20000) i");
+                s.execute("ANALYZE queue_entry");
+                s.execute("UPDATE queue_entry SET state = 'WAITING' WHERE call_id LIKE '" + burst + "-%'"
+                        + " AND seq > (SELECT max(seq) - 10000 FROM queue_entry)"); // 100 in each group
+                try (java.sql.PreparedStatement explain = c.prepareStatement(
+                        "EXPLAIN (ANALYZE, FORMAT JSON) " + Queues.REPOSITION.replace("?1", "?"))) {
+                    explain.setString(1, burst + "-g2");
+                    try (java.sql.ResultSet rs = explain.executeQuery()) {
+                        assertTrue(rs.next());
+                        com.fasterxml.jackson.databind.JsonNode plan = Json.MAPPER.readTree(rs.getString(1)).get(0).get("Plan");
+                        assertEquals(100, plan.get("Actual Rows").asInt(), "the group's callers got their positions");
+                        // the statement before joined every waiting call to every ranked one: ~1,000,000 rows removed here
+                        assertEquals(0, rowsRemovedByJoinFilter(plan), plan.toPrettyString());
+                    }
+                }
+            } finally {
+                c.rollback();
+            }
+        }
+    }
+
+    private static long rowsRemovedByJoinFilter(com.fasterxml.jackson.databind.JsonNode node) {
+        long n = node.path("Rows Removed by Join Filter").asLong(0);
+        for (com.fasterxml.jackson.databind.JsonNode child : node.path("Plans")) {
+            n += rowsRemovedByJoinFilter(child);
+        }
+        return n;
+    }
+
+    @Test
     void aTransferIsAssignedWhileEveryCallAndAgentEventThreadIsHeld() throws Exception {
         String g = id("held");
         String a = id("a");
