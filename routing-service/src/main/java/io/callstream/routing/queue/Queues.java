@@ -153,8 +153,15 @@ public class Queues {
      * <p>Why one: it runs in the round trip that records the request as processed ({@link #prefetchTransfer});
      * read first and queued after, a transfer was two round trips. A request processed before is never
      * queued again here: its entry (queue entries are kept) makes "queued before" true.
+     *
+     * <p>The group's waiting callers are read in subqueries on {@code p.grp} (the callers ahead, and whether any
+     * waits: a scalar subquery, not {@code NOT EXISTS}, which PostgreSQL turns into a join), never joined to
+     * {@code p}: as a join, with statistics taken before a burst of callers (the partial index on WAITING then
+     * looks like one row), the planner read every waiting caller of every group and kept the group's by a join
+     * filter (10,000 rows a transfer with 10,000 waiting; docs/benchmarks.md). A subquery's {@code p.grp} is a
+     * parameter, looked up in the index.
      */
-    private static final String TRANSFER = "WITH p AS (SELECT ?1::text AS call_id, ?2::text AS grp, ?3::integer AS priority,"
+    static final String TRANSFER = "WITH p AS (SELECT ?1::text AS call_id, ?2::text AS grp, ?3::integer AS priority,"
             + " ?4::integer AS max_len, ?5::timestamptz AS now, ?6::timestamptz AS timeout_at, ?7::text AS caller, ?8::text AS called,"
             + " ?9::text AS variables, ?10::text AS key_trail, ?11::text AS command_id, ?12::timestamptz AS offer_expires),"
             + " f AS MATERIALIZED (SELECT EXISTS (SELECT 1 FROM queue_entry WHERE call_id = p.call_id) AS queued_before,"
@@ -165,11 +172,11 @@ public class Queues {
             + " AND state IN ('WAITING', 'OFFERED')) END AS queue_len, (" + recentTalkSeconds("p.grp") + ") AS talk FROM p),"
             + " go AS MATERIALIZED (SELECT 1 FROM f CROSS JOIN p WHERE NOT f.queued_before AND NOT f.gone AND f.logged_in > 0"
             + " AND (p.max_len IS NULL OR f.queue_len < p.max_len)),"
-            + " ahead AS MATERIALIZED (SELECT count(*) AS n FROM p JOIN queue_entry q ON q.skill_group = p.grp"
-            + " AND q.state = 'WAITING' AND q.priority >= p.priority),"
+            + " ahead AS MATERIALIZED (SELECT (SELECT count(*) FROM queue_entry q WHERE q.skill_group = p.grp"
+            + " AND q.state = 'WAITING' AND q.priority >= p.priority) AS n FROM p),"
             + " a AS MATERIALIZED (SELECT a.agent_id, a.endpoint FROM p CROSS JOIN agent_view a" + FREE_AGENTS.replace("?1", "p.grp")
             + " AND EXISTS (SELECT 1 FROM go)"
-            + " AND NOT EXISTS (SELECT 1 FROM queue_entry o WHERE o.skill_group = p.grp AND o.state = 'WAITING')"
+            + " AND (SELECT 1 FROM queue_entry o WHERE o.skill_group = p.grp AND o.state = 'WAITING' LIMIT 1) IS NULL"
             + " ORDER BY" + BEST_AGENT_LOCKED + "),"
             + " reserved AS (UPDATE agent_view v SET reserved_call = p.call_id FROM a CROSS JOIN p WHERE v.agent_id = a.agent_id),"
             + " inserted AS (INSERT INTO queue_entry (call_id, skill_group, priority, state, enqueued_at, timeout_at,"
@@ -337,11 +344,18 @@ public class Queues {
                 Timestamp.from(now().minus(java.time.Duration.ofDays(1))), limit);
     }
 
+    /**
+     * Up to {@code ?2} waiting calls past their queue timeout ({@code ?1}), locked. {@code ended_at IS NULL} (true of
+     * every waiting call) is the predicate of the index it reads, {@code queue_entry_timeout}, which no statement
+     * about one group's callers carries: that index cannot stand in for {@code queue_entry_waiting} there (see V9).
+     */
+    static final String TIMED_OUT = "SELECT call_id FROM queue_entry WHERE state = 'WAITING' AND ended_at IS NULL"
+            + " AND timeout_at <= ?1 ORDER BY timeout_at LIMIT ?2 FOR UPDATE SKIP LOCKED";
+
     /** Waiting calls past their queue timeout leave with TIMEOUT; returns how many. */
     @Transactional
     public int timeOut(int limit) {
-        List<String> due = sql.values("SELECT call_id FROM queue_entry WHERE state = 'WAITING' AND timeout_at <= ?1"
-                        + " ORDER BY timeout_at LIMIT ?2 FOR UPDATE SKIP LOCKED", Timestamp.from(now()), limit);
+        List<String> due = sql.values(TIMED_OUT, Timestamp.from(now()), limit);
         Set<String> groups = new HashSet<>();
         for (String callId : due) {
             Object[] e = lockEntry(callId);
@@ -427,7 +441,7 @@ public class Queues {
      * endpoint} (nulls when none), and whether any other caller waits in the group, locked or not (none
      * left: no next round). Parameters: group, now, the offer's command id, its expiry.
      */
-    private static final String OFFER_ONE = "WITH w AS MATERIALIZED (SELECT call_id, caller_number, called_number, variables,"
+    static final String OFFER_ONE = "WITH w AS MATERIALIZED (SELECT call_id, caller_number, called_number, variables,"
             + " key_trail, enqueued_at, missed_agents FROM queue_entry WHERE skill_group = ?1 AND state = 'WAITING'"
             + " AND timeout_at > ?2 ORDER BY priority DESC, seq LIMIT 1 FOR UPDATE SKIP LOCKED),"
             + " a AS MATERIALIZED (SELECT a.agent_id, a.endpoint, w.call_id FROM w CROSS JOIN agent_view a" + FREE_AGENTS
@@ -500,6 +514,10 @@ public class Queues {
             + " UPDATE queue_entry q SET position = c.pos FROM changed c WHERE q.call_id = c.call_id"
             + " RETURNING q.call_id, c.pos";
 
+    /** One row when a waiting call of group {@code ?1} has a position other than its place. */
+    static final String POSITIONS_LEFT = "SELECT 1 FROM (SELECT position, row_number() OVER (ORDER BY priority DESC, seq) AS pos"
+            + " FROM queue_entry WHERE skill_group = ?1 AND state = 'WAITING') w WHERE w.position IS DISTINCT FROM w.pos LIMIT 1";
+
     /**
      * Publishes the new positions of up to {@value #POSITIONS_PER_PASS} waiting calls of {@code group}
      * whose position changed (the front of the queue first), one statement for the positions; rows locked
@@ -520,9 +538,7 @@ public class Queues {
         if (moved.size() == POSITIONS_PER_PASS) {
             return moved.size(); // more to do: the caller runs the next chunk in a transaction of its own
         }
-        boolean left = !sql.rows("SELECT 1 FROM (SELECT position, row_number() OVER (ORDER BY priority DESC, seq) AS pos"
-                        + " FROM queue_entry WHERE skill_group = ?1 AND state = 'WAITING') w WHERE w.position IS DISTINCT FROM w.pos LIMIT 1",
-                group).isEmpty();
+        boolean left = !sql.rows(POSITIONS_LEFT, group).isEmpty();
         if (left) {
             AfterCommit.run(transactions, () -> movedGroups.add(group)); // locked rows, or moved meanwhile: next pass
         }

@@ -465,9 +465,17 @@ class RoutingTest {
         }
     }
 
+    /**
+     * Every statement about one group's callers reads that group's, even when PostgreSQL plans it on statistics
+     * taken before a burst of callers (no WAITING rows then: each partial index on WAITING looks like one row).
+     * The transfer, the assignment round, the position pass and its check each read every waiting caller of every
+     * group then, through the timeout scan's index or a join to the transfer's parameters (docs/benchmarks.md).
+     */
     @Test
-    void positionsAreRewrittenThroughThePrimaryKeyEvenWithStatisticsTakenBeforeTheCallersCame() throws Exception {
+    void statementsAboutOneGroupReadOnlyItsCallersEvenWithStatisticsTakenBeforeTheCallersCame() throws Exception {
         String burst = id("burst");
+        String group = burst + "-g2";
+        String agent = burst + "-a";
         try (java.sql.Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try (java.sql.Statement s = c.createStatement()) {
@@ -478,18 +486,43 @@ class RoutingTest {
                         + " SELECT '" + burst + "-' || i, '" + burst + "-g' || (i % 100), 0, 'ENDED', now(), now() + interval '5 minutes',"
                         + " '{}', '[]' FROM generate_series(1, 20000) i");
                 s.execute("ANALYZE queue_entry");
-                s.execute("UPDATE queue_entry SET state = 'WAITING' WHERE call_id LIKE '" + burst + "-%'"
+                s.execute("UPDATE queue_entry SET state = 'WAITING', ended_at = NULL WHERE call_id LIKE '" + burst + "-%'"
                         + " AND seq > (SELECT max(seq) - 10000 FROM queue_entry)"); // 100 in each group
-                try (java.sql.PreparedStatement explain = c.prepareStatement(
-                        "EXPLAIN (ANALYZE, FORMAT JSON) " + Queues.REPOSITION.replace("?1", "?"))) {
-                    explain.setString(1, burst + "-g2");
-                    try (java.sql.ResultSet rs = explain.executeQuery()) {
+                // one agent READY in the group: the transfer looks for waiting callers before offering to it
+                s.execute("INSERT INTO skill_group_view (id, reception_limit) VALUES ('" + group + "', 1)");
+                s.execute("INSERT INTO agent_view (agent_id, endpoint, state, ready_since) VALUES ('" + agent + "', 'PJSIP/" + agent
+                        + "', 'READY', now())");
+                s.execute("INSERT INTO agent_skill_view (agent_id, skill_group_id, priority) VALUES ('" + agent + "', '" + group + "', 1)");
+
+                String g = "'" + group + "'";
+                Map<String, String> statements = new java.util.LinkedHashMap<>();
+                statements.put("transfer", explain(Queues.TRANSFER, "'" + burst + "-new'", g, "0", "NULL", "now()",
+                        "now() + interval '5 minutes'", "'1'", "'2'", "'{}'", "'[]'", "'cmd'", "now() + interval '30 seconds'"));
+                statements.put("assignment round", explain(Queues.OFFER_ONE, g, "now()", "'cmd2'", "now() + interval '30 seconds'"));
+                statements.put("position pass", explain(Queues.REPOSITION, g));
+                statements.put("positions left", explain(Queues.POSITIONS_LEFT, g));
+                statements.put("timed out", explain(Queues.TIMED_OUT, "now()", "100"));
+                List<String> tooMany = new java.util.ArrayList<>();
+                for (var statement : statements.entrySet()) {
+                    String[] prepareAndExplain = statement.getValue().split("; ", 2);
+                    s.execute(prepareAndExplain[0]);
+                    try (java.sql.ResultSet rs = s.executeQuery(prepareAndExplain[1])) {
                         assertTrue(rs.next());
                         com.fasterxml.jackson.databind.JsonNode plan = Json.MAPPER.readTree(rs.getString(1)).get(0).get("Plan");
-                        assertEquals(100, plan.get("Actual Rows").asInt(), "the group's callers got their positions");
-                        // the statement before joined every waiting call to every ranked one: ~1,000,000 rows removed here
-                        assertEquals(0, rowsRemovedByJoinFilter(plan), plan.toPrettyString());
+                        long read = queueEntryRowsRead(plan);
+                        // the group has 100 waiting callers (each read a few times: ranked, then by primary key) and 100
+                        // that left; the queue has 10,000 waiting callers, which the plans on these statistics read
+                        if (read > 1000) {
+                            tooMany.add(statement.getKey() + " read " + read + " queue_entry rows: " + plan.toPrettyString());
+                        }
                     }
+                    s.execute("DEALLOCATE ALL");
+                }
+                assertEquals(List.of(), tooMany);
+                try (java.sql.ResultSet rs = s.executeQuery("SELECT count(*) FROM queue_entry WHERE skill_group = " + g
+                        + " AND position IS NOT NULL AND state = 'WAITING'")) {
+                    assertTrue(rs.next());
+                    assertEquals(100, rs.getInt(1), "the position pass gave the group's callers their positions");
                 }
             } finally {
                 c.rollback();
@@ -497,10 +530,22 @@ class RoutingTest {
         }
     }
 
-    private static long rowsRemovedByJoinFilter(com.fasterxml.jackson.databind.JsonNode node) {
+    /** A PREPARE of {@code sql} ({@code ?N} parameters) and an EXPLAIN ANALYZE in JSON of its execution with {@code args}. */
+    private static String explain(String sql, String... args) {
+        String types = String.join(", ", java.util.Collections.nCopies(args.length, "unknown"));
+        return "PREPARE explained (" + types + ") AS " + sql.replaceAll("\\?(\\d+)", "\\$$1") + ";"
+                + " EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE explained (" + String.join(", ", args) + ")";
+    }
+
+    /** The queue_entry rows a plan's scans read (kept or filtered out, every loop), and the rows its joins filtered out. */
+    private static long queueEntryRowsRead(com.fasterxml.jackson.databind.JsonNode node) {
         long n = node.path("Rows Removed by Join Filter").asLong(0);
+        if ("queue_entry".equals(node.path("Relation Name").asText()) && node.path("Node Type").asText().endsWith("Scan")) {
+            n += (node.path("Actual Rows").asLong(0) + node.path("Rows Removed by Filter").asLong(0))
+                    * Math.max(1, node.path("Actual Loops").asLong(1));
+        }
         for (com.fasterxml.jackson.databind.JsonNode child : node.path("Plans")) {
-            n += rowsRemovedByJoinFilter(child);
+            n += queueEntryRowsRead(child);
         }
         return n;
     }
