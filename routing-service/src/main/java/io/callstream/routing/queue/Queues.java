@@ -154,6 +154,10 @@ public class Queues {
      * read first and queued after, a transfer was two round trips. A request processed before is never
      * queued again here: its entry (queue entries are kept) makes "queued before" true.
      *
+     * <p>The queue's length (when the request limits it) is its WAITING and its OFFERED calls, each counted
+     * through a partial index on that state ({@code queue_entry_waiting}, {@code queue_entry_offered}): as one
+     * {@code state IN (…)} it read the group's every call kept since it was created, filtered by state.
+     *
      * <p>The group's waiting callers are read in subqueries on {@code p.grp} (the callers ahead, and whether any
      * waits: a scalar subquery, not {@code NOT EXISTS}, which PostgreSQL turns into a join), never joined to
      * {@code p}: as a join, with statistics taken before a burst of callers (the partial index on WAITING then
@@ -168,8 +172,8 @@ public class Queues {
             + " EXISTS (SELECT 1 FROM ended_call WHERE call_id = p.call_id) AS gone,"
             + " (SELECT count(*) FROM agent_skill_view s JOIN agent_view a ON a.agent_id = s.agent_id"
             + " WHERE s.skill_group_id = p.grp AND a.state <> 'OFFLINE') AS logged_in,"
-            + " CASE WHEN p.max_len IS NOT NULL THEN (SELECT count(*) FROM queue_entry WHERE skill_group = p.grp"
-            + " AND state IN ('WAITING', 'OFFERED')) END AS queue_len, (" + recentTalkSeconds("p.grp") + ") AS talk FROM p),"
+            + " CASE WHEN p.max_len IS NOT NULL THEN (SELECT count(*) FROM queue_entry WHERE skill_group = p.grp AND state = 'WAITING')"
+            + " + (SELECT count(*) FROM queue_entry WHERE skill_group = p.grp AND state = 'OFFERED') END AS queue_len, (" + recentTalkSeconds("p.grp") + ") AS talk FROM p),"
             + " go AS MATERIALIZED (SELECT 1 FROM f CROSS JOIN p WHERE NOT f.queued_before AND NOT f.gone AND f.logged_in > 0"
             + " AND (p.max_len IS NULL OR f.queue_len < p.max_len)),"
             + " ahead AS MATERIALIZED (SELECT (SELECT count(*) FROM queue_entry q WHERE q.skill_group = p.grp"
