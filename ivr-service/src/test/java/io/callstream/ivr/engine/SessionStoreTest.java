@@ -52,6 +52,37 @@ class SessionStoreTest {
                 trail);
     }
 
+    /** Several sessions in one transaction are written as arrays, one row each: every column read back as it was. */
+    @Test
+    void twoNewSessionsInOneTransactionAndALoneKeyPressAreWrittenWithEveryColumn() {
+        Instant at = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        IvrSession first = session("store-" + UUID.randomUUID(), at);
+        IvrSession second = session("store-" + UUID.randomUUID(), at.plusSeconds(1));
+        second.flowVersion = 7;
+        second.pendingCommand = "play:" + UUID.randomUUID();
+        second.announceAt = at.plusSeconds(30);
+        QuarkusTransaction.requiringNew().run(() -> {
+            store.created(first);
+            store.created(second);
+        });
+        QuarkusTransaction.requiringNew().run(() -> store.keyPressed(second.id, 1, "menu", "Menu \"main\", {1}", "#", at));
+        for (IvrSession created : List.of(first, second)) {
+            IvrSession read = QuarkusTransaction.requiringNew().call(() -> store.ofCall(created.callId));
+            assertEquals(created.id, read.id);
+            assertEquals(created.flowId, read.flowId);
+            assertEquals(created.flowVersion, read.flowVersion);
+            assertEquals(created.nodeId, read.nodeId);
+            assertEquals(created.status, read.status);
+            assertEquals(created.state, read.state);
+            assertEquals(created.pendingCommand, read.pendingCommand);
+            assertEquals(created.announceAt, read.announceAt);
+            assertEquals(created.startedAt, read.startedAt);
+            assertEquals(created.updatedAt, read.updatedAt);
+        }
+        assertEquals(List.of(new KeyPress("menu", "Menu \"main\", {1}", "#", at)),
+                QuarkusTransaction.requiringNew().call(() -> store.trail(second.id)));
+    }
+
     @Test
     void aSessionChangedByAnotherTransactionMeanwhileIsNotOverwritten() {
         String callId = "store-" + UUID.randomUUID();
