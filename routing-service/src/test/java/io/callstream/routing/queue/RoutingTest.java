@@ -503,7 +503,7 @@ class RoutingTest {
                         + " SELECT '" + burst + "-old-' || i, '" + group + "', 0, 'ENDED', now() - interval '1 day',"
                         + " now() - interval '1 day', '{}', '[]' FROM generate_series(1, 3000) i");
                 s.execute("ANALYZE queue_entry");
-                s.execute("UPDATE queue_entry SET state = 'WAITING', ended_at = NULL WHERE call_id IN (SELECT '" + burst + "-' || i"
+                s.execute("UPDATE queue_entry SET state = 'WAITING' WHERE call_id IN (SELECT '" + burst + "-' || i"
                         + " FROM generate_series(10001, 20000) i)"); // 100 in each group
                 // one agent READY in the group: the transfer looks for waiting callers before offering to it
                 s.execute("INSERT INTO skill_group_view (id, reception_limit) VALUES ('" + group + "', 1)");
@@ -512,7 +512,7 @@ class RoutingTest {
                 s.execute("INSERT INTO agent_skill_view (agent_id, skill_group_id, priority) VALUES ('" + agent + "', '" + group + "', 1)");
 
                 String g = "'" + group + "'";
-                Map<String, String> statements = new java.util.LinkedHashMap<>();
+                Map<String, String[]> statements = new java.util.LinkedHashMap<>();
                 statements.put("transfer", explain(Queues.TRANSFER, "'" + burst + "-new'", g, "0", "NULL", "now()",
                         "now() + interval '5 minutes'", "'1'", "'2'", "'{}'", "'[]'", "'cmd'", "now() + interval '30 seconds'"));
                 statements.put("transfer to a queue with a length limit", explain(Queues.TRANSFER, "'" + burst + "-new2'", g, "0",
@@ -524,9 +524,8 @@ class RoutingTest {
                 statements.put("timed out", explain(Queues.TIMED_OUT, "now()", "100"));
                 List<String> tooMany = new java.util.ArrayList<>();
                 for (var statement : statements.entrySet()) {
-                    String[] prepareAndExplain = statement.getValue().split("; ", 2);
-                    s.execute(prepareAndExplain[0]);
-                    try (java.sql.ResultSet rs = s.executeQuery(prepareAndExplain[1])) {
+                    s.execute(statement.getValue()[0]);
+                    try (java.sql.ResultSet rs = s.executeQuery(statement.getValue()[1])) {
                         assertTrue(rs.next());
                         com.fasterxml.jackson.databind.JsonNode plan = Json.MAPPER.readTree(rs.getString(1)).get(0).get("Plan");
                         long read = queueEntryRowsRead(plan);
@@ -550,11 +549,11 @@ class RoutingTest {
         }
     }
 
-    /** A PREPARE of {@code sql} ({@code ?N} parameters) and an EXPLAIN ANALYZE in JSON of its execution with {@code args}. */
-    private static String explain(String sql, String... args) {
+    /** A PREPARE of {@code sql} ({@code ?N} parameters), then an EXPLAIN ANALYZE in JSON of its execution with {@code args}. */
+    private static String[] explain(String sql, String... args) {
         String types = String.join(", ", java.util.Collections.nCopies(args.length, "unknown"));
-        return "PREPARE explained (" + types + ") AS " + sql.replaceAll("\\?(\\d+)", "\\$$1") + ";"
-                + " EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE explained (" + String.join(", ", args) + ")";
+        return new String[]{"PREPARE explained (" + types + ") AS " + sql.replaceAll("\\?(\\d+)", "\\$$1"),
+                "EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE explained (" + String.join(", ", args) + ")"};
     }
 
     /** The queue_entry rows a plan's scans read (kept or filtered out, every loop), and the rows its joins filtered out. */
