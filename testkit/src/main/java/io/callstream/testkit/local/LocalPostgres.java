@@ -29,9 +29,12 @@ public final class LocalPostgres {
                 .setCleanDataDirectory(false)
                 .setOverrideWorkingDirectory(data.resolve("binaries").toFile())
                 .setServerConfig("max_connections", "200")
-                // the embedded builder turns synchronous_commit off; the local stack runs as a real
-                // deployment would (a commit is on disk before it returns), so its benchmarks count that too
-                .setServerConfig("synchronous_commit", System.getenv().getOrDefault("CALLSTREAM_LOCAL_PG_SYNCHRONOUS_COMMIT", "on"));
+                // the embedded builder turns synchronous_commit and fsync off; the local stack runs as a real
+                // deployment would (a commit is on disk before it returns), so its benchmarks count that too.
+                // synchronous_commit alone is not that: with fsync off a commit waits for its WAL write, never
+                // for the disk (pg_stat_wal counted 0 syncs over a routing-load run until the nineteenth session)
+                .setServerConfig("synchronous_commit", System.getenv().getOrDefault("CALLSTREAM_LOCAL_PG_SYNCHRONOUS_COMMIT", "on"))
+                .setServerConfig("fsync", System.getenv().getOrDefault("CALLSTREAM_LOCAL_PG_FSYNC", "on"));
         if (Boolean.parseBoolean(System.getenv("CALLSTREAM_LOCAL_PG_STAT_STATEMENTS"))) {
             // diagnosis of a benchmark: which statements the services run, how often, how long
             // (CREATE EXTENSION pg_stat_statements in a database, as the postgres user, to read them)
