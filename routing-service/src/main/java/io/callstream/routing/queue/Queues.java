@@ -98,8 +98,9 @@ public class Queues {
             return;
         }
         int position = ((Number) r[6]).intValue();
+        // offered at once: nothing to wait for but the agent's answer (and the statement did not read the talk times)
         outbox.publish(t.callId(), new CallQueued(t.callId(), t.skillGroup(), position, now,
-                estimate(position, secondsPerPosition(r[4], loggedIn))));
+                r[7] != null ? 0 : estimate(position, secondsPerPosition(r[4], loggedIn))));
         if (r[7] != null) {
             // no one else waited, and an agent was free: offered in the insert, with the request's own data
             offered(t.skillGroup(), new Offer(t.callId(), t.callerNumber(), t.calledNumber(),
@@ -145,8 +146,8 @@ public class Queues {
      * committed, is ahead of it) and {@link #offerWhileBoth} serves the group in order.
      *
      * <p>One row: queued before, caller gone, agents logged in, queue length (null when not limited), recent
-     * talk seconds (null before any), queued now, its place, the agent and its endpoint (nulls when not
-     * offered). Parameters, each used once (the prefetch numbers them in order): call id, group, priority,
+     * talk seconds (null before any, and when offered at once: not read then, there is no wait to estimate),
+     * queued now, its place, the agent and its endpoint (nulls when not offered). Parameters, each used once (the prefetch numbers them in order): call id, group, priority,
      * the queue's length limit (null: none), now, timeout, caller, called, variables, key trail, the offer's
      * command id, its expiry.
      *
@@ -173,7 +174,7 @@ public class Queues {
             + " (SELECT count(*) FROM agent_skill_view s JOIN agent_view a ON a.agent_id = s.agent_id"
             + " WHERE s.skill_group_id = p.grp AND a.state <> 'OFFLINE') AS logged_in,"
             + " CASE WHEN p.max_len IS NOT NULL THEN (SELECT count(*) FROM queue_entry WHERE skill_group = p.grp AND state = 'WAITING')"
-            + " + (SELECT count(*) FROM queue_entry WHERE skill_group = p.grp AND state = 'OFFERED') END AS queue_len, (" + recentTalkSeconds("p.grp") + ") AS talk FROM p),"
+            + " + (SELECT count(*) FROM queue_entry WHERE skill_group = p.grp AND state = 'OFFERED') END AS queue_len FROM p),"
             + " go AS MATERIALIZED (SELECT 1 FROM f CROSS JOIN p WHERE NOT f.queued_before AND NOT f.gone AND f.logged_in > 0"
             + " AND (p.max_len IS NULL OR f.queue_len < p.max_len)),"
             + " ahead AS MATERIALIZED (SELECT (SELECT count(*) FROM queue_entry q WHERE q.skill_group = p.grp"
@@ -190,8 +191,8 @@ public class Queues {
             + " a.agent_id, CASE WHEN a.agent_id IS NOT NULL THEN p.command_id END,"
             + " CASE WHEN a.agent_id IS NOT NULL THEN p.offer_expires END"
             + " FROM go CROSS JOIN p CROSS JOIN ahead LEFT JOIN a ON true)"
-            + " SELECT f.queued_before, f.gone, f.logged_in, f.queue_len, f.talk, EXISTS (SELECT 1 FROM go), 1 + ahead.n,"
-            + " a.agent_id, a.endpoint FROM f CROSS JOIN ahead LEFT JOIN a ON true";
+            + " SELECT f.queued_before, f.gone, f.logged_in, f.queue_len, CASE WHEN a.agent_id IS NULL THEN (" + recentTalkSeconds("p.grp")
+            + ") END, EXISTS (SELECT 1 FROM go), 1 + ahead.n, a.agent_id, a.endpoint FROM f CROSS JOIN ahead CROSS JOIN p LEFT JOIN a ON true";
     /** {@link #TRANSFER} with plain {@code ?} parameters, as a prefetch appends it to another statement. */
     private static final String TRANSFER_PREFETCH = TRANSFER.replaceAll("\\?\\d+", "?");
     private static final Object TRANSFER_READ = new Object();

@@ -153,6 +153,7 @@ class RoutingTest {
 
         CallQueued queued = await(Topics.ROUTING_EVENTS, call, CallQueued.TYPE, CallQueued.class);
         assertEquals(1, queued.position());
+        assertEquals(0, queued.estimatedWaitSeconds(), "offered at once: no wait to estimate");
         ConnectAgent connect = await(Topics.CALL_COMMANDS, call, ConnectAgent.TYPE, ConnectAgent.class);
         assertEquals(third, connect.agentId());
         assertEquals("PJSIP/2003", connect.endpoint());
