@@ -18,6 +18,7 @@ public class QueueClock {
     private Sweeper sweeper;
     private Sweeper offers;
     private Sweeper endedCalls;
+    private Sweeper oldEntries;
     private Sweeper positions;
 
     QueueClock(Queues queues, RoutingConfig config) {
@@ -31,6 +32,7 @@ public class QueueClock {
         queues.markGroupsWithCallers();
         positions = Sweeper.start("queue-positions", config.positionTick(), 100, queues::republishMovedPositions);
         endedCalls = Sweeper.start("ended-calls", java.time.Duration.ofMinutes(1), 1000, queues::forgetEndedCalls);
+        oldEntries = Sweeper.start("old-queue-entries", java.time.Duration.ofMinutes(1), 1000, queues::forgetOldEntries);
     }
 
     void stop(@Observes ShutdownEvent ignored) {
@@ -42,6 +44,9 @@ public class QueueClock {
         }
         if (endedCalls != null) {
             endedCalls.close();
+        }
+        if (oldEntries != null) {
+            oldEntries.close();
         }
         if (positions != null) {
             positions.close();

@@ -350,6 +350,20 @@ public class Queues {
     }
 
     /**
+     * Up to {@code ?2} ended calls' queue entries queued before {@code ?1}, locked, oldest first: through
+     * {@code queue_entry_enqueued_at}, so a round reads what it deletes (and the few old entries not ENDED).
+     */
+    static final String EXPIRED = "SELECT call_id FROM queue_entry WHERE enqueued_at < ?1 AND state = 'ENDED'"
+            + " ORDER BY enqueued_at LIMIT ?2 FOR UPDATE SKIP LOCKED";
+
+    /** Deletes ended calls' queue entries older than {@code callstream.routing.queue-entry-retention}; returns how many. */
+    @Transactional
+    public int forgetOldEntries(int limit) {
+        return sql.update("DELETE FROM queue_entry WHERE call_id IN (" + EXPIRED + ")",
+                Timestamp.from(now().minus(config.queueEntryRetention())), limit);
+    }
+
+    /**
      * Up to {@code ?2} waiting calls past their queue timeout ({@code ?1}), locked. {@code ended_at IS NULL} (true of
      * every waiting call) is the predicate of the index it reads, {@code queue_entry_timeout}, which no statement
      * about one group's callers carries: that index cannot stand in for {@code queue_entry_waiting} there (see V9).

@@ -757,6 +757,32 @@ class RoutingTest {
         assertEquals(1L, ((Number) rows[2]).longValue(), "queued once");
     }
 
+    @Test
+    void endedCallsEntriesOlderThanTheRetentionAreDeletedAndNothingElse() {
+        String g = id("history");
+        String old = id("call"), recent = id("call"), oldConnected = id("call");
+        // ended 8 days ago (past the 7-day retention), ended a day ago, and one 8 days old still CONNECTED (its
+        // end never came): only the first goes
+        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery("INSERT INTO queue_entry (call_id, skill_group, priority,"
+                        + " state, enqueued_at, timeout_at, variables, key_trail, connected_at, connected_agent, ended_at) VALUES"
+                        + " (?1, ?4, 0, 'ENDED', now() - interval '8 days', now() - interval '8 days', '{}', '[]', now() - interval '8 days', 'a-gone', now() - interval '8 days'),"
+                        + " (?2, ?4, 0, 'ENDED', now() - interval '1 day', now() - interval '1 day', '{}', '[]', now() - interval '1 day', 'a-gone', now() - interval '1 day'),"
+                        + " (?3, ?4, 0, 'CONNECTED', now() - interval '8 days', now() - interval '8 days', '{}', '[]', now() - interval '8 days', 'a-gone', NULL)")
+                .setParameter(1, old).setParameter(2, recent).setParameter(3, oldConnected).setParameter(4, g).executeUpdate());
+        try {
+            while (queues.forgetOldEntries(1000) == 1000) {
+                // the clock's own rounds may have taken some first: either way, all due are gone after this
+            }
+            List<?> kept = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
+                    "SELECT call_id FROM queue_entry WHERE skill_group = ?1 ORDER BY call_id").setParameter(1, g).getResultList());
+            assertEquals(java.util.stream.Stream.of(recent, oldConnected).sorted().toList(), kept,
+                    "the entry ended 8 days ago deleted; the one ended a day ago and the one never ended kept");
+        } finally {
+            QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery("DELETE FROM queue_entry WHERE skill_group = ?1")
+                    .setParameter(1, g).executeUpdate());
+        }
+    }
+
     /** Whether {@code nowait} (a {@code FOR UPDATE NOWAIT} of one row) finds the row locked by another transaction. */
     private boolean lockedElsewhere(String nowait, String id) throws java.sql.SQLException {
         try (java.sql.Connection c = dataSource.getConnection()) {
