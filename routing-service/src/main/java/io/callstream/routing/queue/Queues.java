@@ -147,9 +147,9 @@ public class Queues {
      *
      * <p>One row: queued before, caller gone, agents logged in, queue length (null when not limited), recent
      * talk seconds (null before any, and when offered at once: not read then, there is no wait to estimate),
-     * queued now, its place, the agent and its endpoint (nulls when not offered). Parameters, each used once (the prefetch numbers them in order): call id, group, priority,
-     * the queue's length limit (null: none), now, timeout, caller, called, variables, key trail, the offer's
-     * command id, its expiry.
+     * queued now, its place, the agent and its endpoint (nulls when not offered). Parameters, each used once
+     * (the prefetch numbers them in order): call id, group, priority, the queue's length limit (null: none),
+     * now, timeout, caller, called, variables, key trail, the offer's command id, its expiry.
      *
      * <p>Why one: it runs in the round trip that records the request as processed ({@link #prefetchTransfer});
      * read first and queued after, a transfer was two round trips. A request processed before is never
