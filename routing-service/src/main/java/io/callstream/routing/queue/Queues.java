@@ -153,7 +153,8 @@ public class Queues {
      *
      * <p>Why one: it runs in the round trip that records the request as processed ({@link #prefetchTransfer});
      * read first and queued after, a transfer was two round trips. A request processed before is never
-     * queued again here: its entry (queue entries are kept) makes "queued before" true.
+     * queued again here: its entry (kept for {@code callstream.routing.queue-entry-retention}) makes "queued
+     * before" true.
      *
      * <p>The queue's length (when the request limits it) is its WAITING and its OFFERED calls, each counted
      * through a partial index on that state ({@code queue_entry_waiting}, {@code queue_entry_offered}): as one
